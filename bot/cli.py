@@ -1,0 +1,72 @@
+"""`prescreen` command line: check trial files, evaluate fact sets, and (later) export screenings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.criteria import CriteriaError, get_trial, load_trial
+from bot.criteria.registry import DEFAULT_TRIAL_ID, trial_files
+from bot.engine import FactError, assess, validate_facts
+
+
+def _check_criteria(args: argparse.Namespace) -> int:
+    paths = [Path(args.file)] if args.file else trial_files()
+    status = 0
+    for path in paths:
+        try:
+            trial = load_trial(path)
+        except CriteriaError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(
+            f"ok: {path}: {trial.id} v{trial.version}: {len(trial.facts)} facts, "
+            f"{len(trial.inclusions)} inclusion and {len(trial.exclusions)} exclusion criteria"
+        )
+    return status
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    try:
+        trial = get_trial(args.trial)
+        raw: Any = json.loads(Path(args.facts).read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise FactError(f"{args.facts}: expected a JSON object of fact key → value")
+        facts = validate_facts(trial, raw)
+    except (CriteriaError, FactError, OSError, json.JSONDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(assess(trial, facts).as_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every `prescreen` sub-command."""
+    parser = argparse.ArgumentParser(prog="prescreen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check-criteria", help="validate trial files (all by default)")
+    check.add_argument("file", nargs="?", help="a trial YAML file")
+    check.set_defaults(handler=_check_criteria)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a JSON object of facts")
+    evaluate.add_argument("--facts", required=True, help="JSON file: absent = not asked, null = unknown")
+    evaluate.add_argument("--trial", default=DEFAULT_TRIAL_ID, help="trial id (default %(default)s)")
+    evaluate.set_defaults(handler=_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `prescreen` console script."""
+    args = build_parser().parse_args(argv)
+    handler = args.handler
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,418 @@
+"""Strict loader for trial files: every unknown key, fact, operator or type mismatch fails loudly.
+
+Errors name the file, the place in it (``criteria[I4].logic.any[0]``) and the allowed values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from bot.calculators import DERIVATIONS
+from bot.criteria.model import (
+    FACT_TYPES,
+    SOURCES,
+    AllOf,
+    AnyOf,
+    Compare,
+    Criterion,
+    DerivedSpec,
+    FactSpec,
+    Node,
+    Not,
+    SiteInfo,
+    Trial,
+)
+from bot.criteria.operators import OPERATORS
+
+TOP_KEYS = {"trial": True, "facts": True, "derived": False, "criteria": True}
+TRIAL_KEYS = {
+    "id": True, "title": True, "version": True, "summary": True, "site": True, "info": False,
+}
+SITE_KEYS = {"name": True, "location": True, "contact": True}
+FACT_KEYS = {
+    "type": True, "source": True, "label": True, "description": True, "unit": False,
+    "choices": False, "value_labels": False, "minimum": False, "maximum": False,
+    "question": False, "why": False, "hint": False, "ask_when": False, "conversions": False,
+    "terms": False, "timeframe": False,
+}
+QUESTION_KEYS = {"self": True, "guardian": True}
+DERIVED_KEYS = {
+    "type": True, "label": True, "unit": False, "measured": False, "compute": True, "inputs": True,
+}
+CRITERION_KEYS = {
+    "id": True, "kind": True, "title": True, "registry_text": True, "logic": True, "reads": True,
+    "patient_text": True, "interpretation": False,
+}
+CRITERION_KINDS = ("inclusion", "exclusion")
+COMBINATORS = ("all", "any", "not")
+TIMEFRAMES = ("now", "ever")
+
+
+class CriteriaError(ValueError):
+    """A trial file is malformed; the message names file, place and allowed values."""
+
+
+class _Context:
+    """Where in which file we are, for error messages."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+
+    def fail(self, where: str, message: str) -> NoReturn:
+        raise CriteriaError(f"{self.path}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str, keys: Mapping[str, bool]) -> dict[str, Any]:
+        """Check `value` is a mapping with only `keys` (True = required) and return it."""
+        if not isinstance(value, dict):
+            self.fail(where, f"expected a mapping with keys {_listing(keys)}, got {_kind(value)}")
+        unknown = sorted(str(k) for k in value if k not in keys)
+        if unknown:
+            self.fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {_listing(keys)}")
+        missing = [k for k, required in keys.items() if required and k not in value]
+        if missing:
+            self.fail(where, f"missing required key(s) {', '.join(missing)}")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where, f"expected non-empty text, got {_kind(value)}")
+        return value
+
+    def choice(self, value: Any, where: str, allowed: tuple[str, ...]) -> str:
+        if value not in allowed:
+            self.fail(where, f"{value!r} is not allowed; allowed: {', '.join(allowed)}")
+        return str(value)
+
+    def number(self, value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value
+        ):
+            self.fail(where, f"expected a number, got {_kind(value)}")
+        return value
+
+
+def _listing(keys: Mapping[str, bool] | tuple[str, ...]) -> str:
+    return ", ".join(keys)
+
+
+def _kind(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
+def load_trial(path: Path | str) -> Trial:
+    """Read and validate one trial YAML file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CriteriaError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise CriteriaError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_trial(raw, path)
+
+
+def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
+    """Validate an already-parsed trial document."""
+    ctx = _Context(path)
+    doc = ctx.mapping(raw, "top level", TOP_KEYS)
+    head = ctx.mapping(doc["trial"], "trial", TRIAL_KEYS)
+    site_raw = ctx.mapping(head["site"], "trial.site", SITE_KEYS)
+    site = SiteInfo(**{k: ctx.text(site_raw[k], f"trial.site.{k}") for k in SITE_KEYS})
+    info_raw = head.get("info") or {}
+    if not isinstance(info_raw, dict):
+        ctx.fail("trial.info", f"expected a mapping of topic → text, got {_kind(info_raw)}")
+    info = {str(k): ctx.text(v, f"trial.info.{k}") for k, v in info_raw.items()}
+
+    facts_raw = doc["facts"]
+    if not isinstance(facts_raw, dict) or not facts_raw:
+        ctx.fail("facts", f"expected a non-empty mapping of fact key → definition, got {_kind(facts_raw)}")
+    facts: dict[str, FactSpec] = {}
+    for key, body in facts_raw.items():
+        facts[str(key)] = _fact(ctx, str(key), body)
+    # ask_when may refer to any fact, so check it once every fact is known.
+    for key, fact in facts.items():
+        if fact.ask_when is not None:
+            _check_logic(ctx, fact.ask_when, f"facts.{key}.ask_when", facts, {})
+
+    derived_raw = doc.get("derived") or {}
+    if not isinstance(derived_raw, dict):
+        ctx.fail("derived", f"expected a mapping, got {_kind(derived_raw)}")
+    derived = {str(k): _derived(ctx, str(k), v, facts) for k, v in derived_raw.items()}
+    clash = sorted(set(derived) & set(facts))
+    if clash:
+        ctx.fail("derived", f"key(s) {', '.join(clash)} already name facts")
+
+    criteria_raw = doc["criteria"]
+    if not isinstance(criteria_raw, list) or not criteria_raw:
+        ctx.fail("criteria", f"expected a non-empty list of criteria, got {_kind(criteria_raw)}")
+    criteria: list[Criterion] = []
+    seen: set[str] = set()
+    for index, body in enumerate(criteria_raw):
+        criterion = _criterion(ctx, index, body, facts, derived)
+        if criterion.id in seen:
+            ctx.fail(f"criteria[{criterion.id}]", f"duplicate criterion id {criterion.id!r}")
+        seen.add(criterion.id)
+        criteria.append(criterion)
+
+    return Trial(
+        id=ctx.text(head["id"], "trial.id"),
+        title=ctx.text(head["title"], "trial.title"),
+        version=ctx.text(str(head["version"]), "trial.version"),
+        summary=ctx.text(head["summary"], "trial.summary"),
+        site=site,
+        info=info,
+        facts=facts,
+        derived=derived,
+        criteria=tuple(criteria),
+        path=Path(path) if not str(path).startswith("<") else None,
+    )
+
+
+def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
+    where = f"facts.{key}"
+    if not key.isidentifier() or key != key.lower():
+        ctx.fail(where, "fact keys must be lower_snake_case identifiers")
+    spec = ctx.mapping(body, where, FACT_KEYS)
+    ftype = ctx.choice(spec["type"], f"{where}.type", FACT_TYPES)
+    source = ctx.choice(spec["source"], f"{where}.source", SOURCES)
+    choices: tuple[str, ...] = ()
+    if ftype == "choice":
+        raw_choices = spec.get("choices")
+        if not isinstance(raw_choices, list) or not raw_choices:
+            ctx.fail(f"{where}.choices", "a choice fact needs a non-empty list of choices")
+        choices = tuple(ctx.text(str(c), f"{where}.choices") for c in raw_choices)
+    elif "choices" in spec:
+        ctx.fail(f"{where}.choices", f"only facts of type choice have choices (this is {ftype})")
+    minimum = ctx.number(spec["minimum"], f"{where}.minimum") if "minimum" in spec else None
+    maximum = ctx.number(spec["maximum"], f"{where}.maximum") if "maximum" in spec else None
+    if (minimum is not None or maximum is not None) and ftype not in ("integer", "number"):
+        ctx.fail(where, f"minimum/maximum apply to integer and number facts, not {ftype}")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        ctx.fail(where, f"minimum {minimum} is greater than maximum {maximum}")
+    labels_raw = spec.get("value_labels") or {}
+    if not isinstance(labels_raw, dict):
+        ctx.fail(f"{where}.value_labels", f"expected a mapping value → label, got {_kind(labels_raw)}")
+    value_labels = {str(k): ctx.text(v, f"{where}.value_labels.{k}") for k, v in labels_raw.items()}
+    for value in value_labels:
+        _check_value(ctx, f"{where}.value_labels", key, ftype, choices, _coerce(ftype, value))
+    question_self = question_guardian = None
+    if source in ("patient", "lab-asked"):
+        for needed in ("question", "why", "hint"):
+            if needed not in spec:
+                ctx.fail(where, f"a fact asked in the chat (source {source}) needs '{needed}'")
+        question = ctx.mapping(spec["question"], f"{where}.question", QUESTION_KEYS)
+        question_self = ctx.text(question["self"], f"{where}.question.self")
+        question_guardian = ctx.text(question["guardian"], f"{where}.question.guardian")
+    elif "question" in spec:
+        ctx.fail(f"{where}.question", f"source {source} is never asked in the chat; remove it")
+    conversions_raw = spec.get("conversions") or {}
+    if not isinstance(conversions_raw, dict):
+        ctx.fail(f"{where}.conversions", f"expected a mapping unit → divisor, got {_kind(conversions_raw)}")
+    if conversions_raw and "unit" not in spec:
+        ctx.fail(f"{where}.conversions", "conversions need the fact's own unit")
+    conversions = {}
+    for unit, divisor in conversions_raw.items():
+        number = ctx.number(divisor, f"{where}.conversions.{unit}")
+        if number <= 0:
+            ctx.fail(f"{where}.conversions.{unit}", "a divisor must be positive")
+        conversions[str(unit)] = float(number)
+    terms_raw = spec.get("terms") or []
+    if not isinstance(terms_raw, list):
+        ctx.fail(f"{where}.terms", f"expected a list of words, got {_kind(terms_raw)}")
+    timeframe = spec.get("timeframe")
+    if timeframe is not None:
+        ctx.choice(timeframe, f"{where}.timeframe", TIMEFRAMES)
+        if ftype != "boolean":
+            ctx.fail(f"{where}.timeframe", "timeframe applies to boolean facts only")
+    return FactSpec(
+        key=key,
+        type=ftype,  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]
+        label=ctx.text(spec["label"], f"{where}.label"),
+        description=ctx.text(spec["description"], f"{where}.description"),
+        unit=ctx.text(spec["unit"], f"{where}.unit") if "unit" in spec else None,
+        choices=choices,
+        value_labels=value_labels,
+        minimum=minimum,
+        maximum=maximum,
+        question_self=question_self,
+        question_guardian=question_guardian,
+        why=ctx.text(spec["why"], f"{where}.why") if "why" in spec else None,
+        hint=ctx.text(spec["hint"], f"{where}.hint") if "hint" in spec else None,
+        ask_when=_node(ctx, spec["ask_when"], f"{where}.ask_when") if "ask_when" in spec else None,
+        conversions=conversions,
+        terms=tuple(ctx.text(str(t), f"{where}.terms") for t in terms_raw),
+        timeframe=timeframe,
+    )
+
+
+def _coerce(ftype: str, text: str) -> Any:
+    """value_labels keys are strings in YAML; read them as the fact's type."""
+    if ftype == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if ftype == "boolean":
+        return {"true": True, "false": False}.get(text.lower(), text)
+    return text
+
+
+def _derived(ctx: _Context, key: str, body: Any, facts: Mapping[str, FactSpec]) -> DerivedSpec:
+    where = f"derived.{key}"
+    spec = ctx.mapping(body, where, DERIVED_KEYS)
+    compute = ctx.choice(spec["compute"], f"{where}.compute", tuple(DERIVATIONS))
+    params = DERIVATIONS[compute].params
+    inputs = ctx.mapping(spec["inputs"], f"{where}.inputs", {p: True for p in params})
+    for param, fact in inputs.items():
+        if fact not in facts:
+            ctx.fail(f"{where}.inputs.{param}", f"unknown fact {fact!r}; allowed: {', '.join(facts)}")
+    measured = spec.get("measured")
+    if measured is not None and measured not in facts:
+        ctx.fail(f"{where}.measured", f"unknown fact {measured!r}; allowed: {', '.join(facts)}")
+    return DerivedSpec(
+        key=key,
+        type=ctx.choice(spec["type"], f"{where}.type", ("number", "integer")),  # type: ignore[arg-type]
+        label=ctx.text(spec["label"], f"{where}.label"),
+        unit=spec.get("unit"),
+        measured=measured,
+        compute=compute,
+        inputs={str(k): str(v) for k, v in inputs.items()},
+    )
+
+
+def _criterion(
+    ctx: _Context,
+    index: int,
+    body: Any,
+    facts: Mapping[str, FactSpec],
+    derived: Mapping[str, DerivedSpec],
+) -> Criterion:
+    label = body.get("id", index) if isinstance(body, dict) else index
+    where = f"criteria[{label}]"
+    spec = ctx.mapping(body, where, CRITERION_KEYS)
+    criterion_id = ctx.text(str(spec["id"]), f"{where}.id")
+    logic = _node(ctx, spec["logic"], f"{where}.logic")
+    _check_logic(ctx, logic, f"{where}.logic", facts, derived)
+    reads_raw = spec["reads"]
+    if not isinstance(reads_raw, list) or not reads_raw:
+        ctx.fail(f"{where}.reads", "expected the non-empty list of facts the logic reads")
+    reads = tuple(str(r) for r in reads_raw)
+    known = {*facts, *derived}
+    for name in reads:
+        if name not in known:
+            ctx.fail(f"{where}.reads", f"unknown fact {name!r}; allowed: {', '.join(known)}")
+    used = list(dict.fromkeys(logic.facts()))
+    if set(used) != set(reads):
+        missing = sorted(set(used) - set(reads))
+        extra = sorted(set(reads) - set(used))
+        ctx.fail(
+            f"{where}.reads",
+            f"does not match the logic: read but not declared {missing or 'none'}, "
+            f"declared but not read {extra or 'none'}",
+        )
+    return Criterion(
+        id=criterion_id,
+        kind=ctx.choice(spec["kind"], f"{where}.kind", CRITERION_KINDS),  # type: ignore[arg-type]
+        title=ctx.text(spec["title"], f"{where}.title"),
+        registry_text=ctx.text(spec["registry_text"], f"{where}.registry_text").strip(),
+        logic=logic,
+        reads=reads,
+        patient_text=ctx.text(spec["patient_text"], f"{where}.patient_text"),
+        interpretation=(
+            ctx.text(spec["interpretation"], f"{where}.interpretation")
+            if spec.get("interpretation") is not None
+            else None
+        ),
+    )
+
+
+def _node(ctx: _Context, raw: Any, where: str) -> Node:
+    """Parse one logic node: {all: [...]}, {any: [...]}, {not: node} or {fact: k, <op>: value}."""
+    allowed = f"{', '.join(COMBINATORS)}, or fact + one operator of {', '.join(OPERATORS)}"
+    if not isinstance(raw, dict) or not raw:
+        ctx.fail(where, f"expected a logic node ({allowed}), got {_kind(raw)}")
+    if "fact" in raw:
+        ops = [k for k in raw if k != "fact"]
+        unknown = [k for k in ops if k not in OPERATORS]
+        if unknown:
+            ctx.fail(where, f"unknown operator {unknown[0]!r}; allowed: {', '.join(OPERATORS)}")
+        if len(ops) != 1:
+            ctx.fail(where, f"a comparison needs exactly one operator of {', '.join(OPERATORS)}")
+        op = ops[0]
+        value = raw[op]
+        if isinstance(value, list):
+            value = tuple(value)
+        return Compare(fact=str(raw["fact"]), op=op, value=value)
+    if len(raw) != 1:
+        ctx.fail(where, f"a node has exactly one key ({allowed}), got {', '.join(map(str, raw))}")
+    (name, body), = raw.items()
+    if name == "not":
+        return Not(_node(ctx, body, f"{where}.not"))
+    if name in ("all", "any"):
+        if not isinstance(body, list) or not body:
+            ctx.fail(f"{where}.{name}", "expected a non-empty list of nodes")
+        children = tuple(_node(ctx, child, f"{where}.{name}[{i}]") for i, child in enumerate(body))
+        return AllOf(children) if name == "all" else AnyOf(children)
+    ctx.fail(where, f"unknown node {name!r}; allowed: {allowed}")
+
+
+def _check_logic(
+    ctx: _Context,
+    node: Node,
+    where: str,
+    facts: Mapping[str, FactSpec],
+    derived: Mapping[str, DerivedSpec],
+) -> None:
+    """Check every comparison names a known fact with an operator and value of its type."""
+    if isinstance(node, Not):
+        _check_logic(ctx, node.child, where, facts, derived)
+        return
+    if isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            _check_logic(ctx, child, where, facts, derived)
+        return
+    if node.fact in facts:
+        fact = facts[node.fact]
+        ftype, choices = fact.type, fact.choices
+    elif node.fact in derived:
+        ftype, choices = derived[node.fact].type, ()
+    else:
+        known = [*facts, *derived]
+        ctx.fail(where, f"unknown fact {node.fact!r}; allowed: {', '.join(known)}")
+    _fn, types, takes_list = OPERATORS[node.op]
+    if ftype not in types:
+        ctx.fail(
+            where,
+            f"operator {node.op!r} does not apply to {ftype} fact {node.fact!r}; "
+            f"it applies to {', '.join(sorted(types))}",
+        )
+    values = node.value if takes_list else (node.value,)
+    if takes_list and (not isinstance(node.value, tuple) or not node.value):
+        ctx.fail(where, f"operator {node.op!r} takes a non-empty list of values")
+    for value in values:  # type: ignore[union-attr]
+        _check_value(ctx, where, node.fact, ftype, choices, value)
+
+
+def _check_value(
+    ctx: _Context, where: str, key: str, ftype: str, choices: tuple[str, ...], value: Any
+) -> None:
+    if ftype == "boolean":
+        ok = isinstance(value, bool)
+        expected = "true or false"
+    elif ftype == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        expected = "a whole number"
+    elif ftype == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        expected = "a number"
+    else:
+        ok = value in choices
+        expected = f"one of {', '.join(choices)}"
+    if not ok:
+        ctx.fail(where, f"type mismatch: {key!r} is {ftype}, expected {expected}, got {_kind(value)}")

@@ -1,0 +1,206 @@
+"""Typed, immutable model of one trial file: facts, derived values, criteria and their logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Union
+
+FactType = Literal["integer", "number", "boolean", "choice"]
+Source = Literal["patient", "lab-asked", "lab", "clinician"]
+FlagKind = Literal["lab", "clinician"]
+CriterionKind = Literal["inclusion", "exclusion"]
+Value = Union[bool, int, float, str]
+
+FACT_TYPES: tuple[str, ...] = ("integer", "number", "boolean", "choice")
+SOURCES: tuple[str, ...] = ("patient", "lab-asked", "lab", "clinician")
+ASKABLE_SOURCES: frozenset[str] = frozenset({"patient", "lab-asked"})
+#: spec §2: the follow-up flag kind a still-unknown fact becomes, by its source.
+FLAG_KIND_BY_SOURCE: Mapping[str, FlagKind] = {
+    "patient": "clinician",
+    "lab-asked": "lab",
+    "lab": "lab",
+    "clinician": "clinician",
+}
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A leaf of the logic: ``fact <op> value`` (e.g. ``age_years ge 3``)."""
+
+    fact: str
+    op: str
+    value: Value | tuple[Value, ...]
+
+    def facts(self) -> Iterator[str]:
+        yield self.fact
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Kleene conjunction of its children."""
+
+    children: tuple[Node, ...]
+
+    def facts(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.facts()
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Kleene disjunction of its children."""
+
+    children: tuple[Node, ...]
+
+    def facts(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.facts()
+
+
+@dataclass(frozen=True)
+class Not:
+    """Kleene negation of its child."""
+
+    child: Node
+
+    def facts(self) -> Iterator[str]:
+        yield from self.child.facts()
+
+
+Node = Union[Compare, AllOf, AnyOf, Not]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One entry of the fact dictionary: what it is, how it is typed and who supplies it."""
+
+    key: str
+    type: FactType
+    source: Source
+    label: str
+    description: str
+    unit: str | None = None
+    choices: tuple[str, ...] = ()
+    #: plain-language labels for values (choice values, or integer scales such as ECOG).
+    value_labels: Mapping[str, str] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    question_self: str | None = None
+    question_guardian: str | None = None
+    why: str | None = None
+    hint: str | None = None
+    ask_when: Node | None = None
+    #: other units a patient may answer in → the number to divide by to get `unit`
+    #: (e.g. glucose ``{"mg/dL": 18.016}``, creatinine ``{"µmol/L": 88.42}``).
+    conversions: Mapping[str, float] = field(default_factory=dict)
+    #: words a patient uses for this topic ("diabetic", "sugar"), to spot corrections.
+    terms: tuple[str, ...] = ()
+    #: whether a yes/no question is about the present ("now") or a lifetime ("ever").
+    timeframe: Literal["now", "ever"] | None = None
+
+    @property
+    def askable(self) -> bool:
+        """True when the chat may ask the patient (source patient or lab-asked)."""
+        return self.source in ASKABLE_SOURCES
+
+    @property
+    def flag_kind(self) -> FlagKind:
+        """The follow-up flag kind this fact becomes while unknown (spec §2)."""
+        return FLAG_KIND_BY_SOURCE[self.source]
+
+    def question(self, respondent: str | None) -> str:
+        """The question wording for the patient, or for a guardian answering about a child."""
+        if respondent == "guardian" and self.question_guardian:
+            return self.question_guardian
+        if self.question_self is None:
+            raise ValueError(f"fact {self.key!r} (source {self.source}) is not asked in the chat")
+        return self.question_self
+
+
+@dataclass(frozen=True)
+class DerivedSpec:
+    """A value computed from facts: the measured fact when known, else a closed-table function."""
+
+    key: str
+    type: FactType
+    label: str
+    unit: str | None
+    measured: str | None
+    compute: str
+    inputs: Mapping[str, str]
+
+    def facts(self) -> tuple[str, ...]:
+        """Every fact this value may read, the measured one first."""
+        reads = [self.measured] if self.measured else []
+        return (*reads, *self.inputs.values())
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One registry criterion: verbatim text beside its computable logic."""
+
+    id: str
+    kind: CriterionKind
+    title: str
+    registry_text: str
+    logic: Node
+    reads: tuple[str, ...]
+    patient_text: str
+    interpretation: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Where the trial runs and whom a patient can talk to."""
+
+    name: str
+    location: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A whole trial file, validated."""
+
+    id: str
+    title: str
+    version: str
+    summary: str
+    site: SiteInfo
+    info: Mapping[str, str]
+    facts: Mapping[str, FactSpec]
+    derived: Mapping[str, DerivedSpec]
+    criteria: tuple[Criterion, ...]
+    path: Path | None = None
+
+    @property
+    def inclusions(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.kind == "inclusion")
+
+    @property
+    def exclusions(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.kind == "exclusion")
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def askable_facts(self) -> tuple[FactSpec, ...]:
+        """Facts the chat may ask, in the planner's preferred order."""
+        return tuple(f for f in self.facts.values() if f.askable)
+
+    def criteria_reading(self, key: str) -> tuple[str, ...]:
+        """Ids of the criteria whose logic reads `key` (directly or through a derived value)."""
+        ids = []
+        for criterion in self.criteria:
+            reads = set(criterion.reads)
+            for name in criterion.reads:
+                if name in self.derived:
+                    reads.update(self.derived[name].facts())
+            if key in reads:
+                ids.append(criterion.id)
+        return tuple(ids)
