@@ -30,7 +30,6 @@ train: install
 	$(PY) -m bot.stack --train-only
 
 test: install
-	$(PY) -m bot.stack --check-data
 	$(PY) -m pytest
 
 lint: install

@@ -25,7 +25,7 @@ def ckd_epi_2021(creatinine_mg_dl: float, age_years: int, sex: str) -> float | N
     kappa = 0.7 if female else 0.9
     alpha = -0.241 if female else -0.302
     ratio = creatinine_mg_dl / kappa
-    egfr = 142 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age_years
+    egfr: float = 142 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age_years
     return egfr * (1.012 if female else 1.0)
 
 
@@ -48,7 +48,7 @@ _TITER = re.compile(r"^\s*1\s*[:/]\s*(\d+)\s*$")
 
 
 def titer_to_reciprocal(text: str) -> int | None:
-    """"1:320" → 320, "negative" → 0, "320" → 320; None when it is not a titre."""
+    """ "1:320" → 320, "negative" → 0, "320" → 320; None when it is not a titre."""
     cleaned = text.strip().lower()
     if cleaned in ("negative", "neg", "neg.", "-"):
         return 0
@@ -97,4 +97,5 @@ def derive(name: str, inputs: Mapping[str, Any]) -> float | None:
     derivation = DERIVATIONS[name]
     if any(inputs.get(param) is None for param in derivation.params):
         return None
-    return derivation.function(**{param: inputs[param] for param in derivation.params})
+    result: float | None = derivation.function(**{p: inputs[p] for p in derivation.params})
+    return result

@@ -1,4 +1,4 @@
-"""`prescreen` command line: check trial files, evaluate fact sets, and (later) export screenings."""
+"""`prescreen` command line: check trial files, evaluate fact sets, export screenings."""
 
 from __future__ import annotations
 
@@ -45,6 +45,48 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _domain(args: argparse.Namespace) -> int:
+    from bot.rasa_domain import DOMAIN_PATH, render_domain, write_domain
+
+    trial = get_trial(args.trial)
+    if args.write:
+        changed = write_domain(trial)
+        print(f"{DOMAIN_PATH}: {'updated' if changed else 'already up to date'}")
+        return 0
+    current = DOMAIN_PATH.read_text(encoding="utf-8") if DOMAIN_PATH.exists() else ""
+    if current != render_domain(trial):
+        print(f"{DOMAIN_PATH} is out of date: run `prescreen domain --write`", file=sys.stderr)
+        return 1
+    print(f"{DOMAIN_PATH}: up to date with trial {trial.id}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.store import repository
+    from bot.store.db import session_scope
+
+    trial = get_trial(args.trial)
+    with session_scope() as session:
+        if args.conversation:
+            try:
+                data: Any = repository.export_screening(session, args.conversation, trial)
+            except LookupError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            repository.add_audit(
+                session, "cli", "export", conversation_id=args.conversation, detail="json"
+            )
+        else:
+            data = repository.export_all(session, trial)
+            repository.add_audit(session, "cli", "export", detail=f"all {args.format}")
+    if args.format == "csv":
+        rows = data if isinstance(data, list) else [data]
+        sys.stdout.write(repository.export_csv(rows))
+    else:
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every `prescreen` sub-command."""
     parser = argparse.ArgumentParser(prog="prescreen", description=__doc__)
@@ -55,9 +97,26 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check_criteria)
 
     evaluate = commands.add_parser("evaluate", help="evaluate a JSON object of facts")
-    evaluate.add_argument("--facts", required=True, help="JSON file: absent = not asked, null = unknown")
-    evaluate.add_argument("--trial", default=DEFAULT_TRIAL_ID, help="trial id (default %(default)s)")
+    evaluate.add_argument(
+        "--facts", required=True, help="JSON file: absent = not asked, null = unknown"
+    )
+    evaluate.add_argument(
+        "--trial", default=DEFAULT_TRIAL_ID, help="trial id (default %(default)s)"
+    )
     evaluate.set_defaults(handler=_evaluate)
+
+    domain = commands.add_parser("domain", help="check (default) or --write domain.yml")
+    domain.add_argument("--write", action="store_true", help="regenerate domain.yml")
+    domain.add_argument("--trial", default=DEFAULT_TRIAL_ID)
+    domain.set_defaults(handler=_domain)
+
+    export = commands.add_parser("export", help="print screenings as JSON or CSV")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--conversation", help="one conversation id")
+    which.add_argument("--all", action="store_true", help="every screening")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--trial", default=DEFAULT_TRIAL_ID)
+    export.set_defaults(handler=_export)
     return parser
 
 

@@ -31,22 +31,50 @@ from bot.criteria.operators import OPERATORS
 
 TOP_KEYS = {"trial": True, "facts": True, "derived": False, "criteria": True}
 TRIAL_KEYS = {
-    "id": True, "title": True, "version": True, "summary": True, "site": True, "info": False,
+    "id": True,
+    "title": True,
+    "version": True,
+    "summary": True,
+    "site": True,
+    "info": False,
 }
 SITE_KEYS = {"name": True, "location": True, "contact": True}
 FACT_KEYS = {
-    "type": True, "source": True, "label": True, "description": True, "unit": False,
-    "choices": False, "value_labels": False, "minimum": False, "maximum": False,
-    "question": False, "why": False, "hint": False, "ask_when": False, "conversions": False,
-    "terms": False, "timeframe": False,
+    "type": True,
+    "source": True,
+    "label": True,
+    "description": True,
+    "unit": False,
+    "choices": False,
+    "value_labels": False,
+    "minimum": False,
+    "maximum": False,
+    "question": False,
+    "why": False,
+    "hint": False,
+    "ask_when": False,
+    "conversions": False,
+    "terms": False,
+    "timeframe": False,
 }
 QUESTION_KEYS = {"self": True, "guardian": True}
 DERIVED_KEYS = {
-    "type": True, "label": True, "unit": False, "measured": False, "compute": True, "inputs": True,
+    "type": True,
+    "label": True,
+    "unit": False,
+    "measured": False,
+    "compute": True,
+    "inputs": True,
 }
 CRITERION_KEYS = {
-    "id": True, "kind": True, "title": True, "registry_text": True, "logic": True, "reads": True,
-    "patient_text": True, "interpretation": False,
+    "id": True,
+    "kind": True,
+    "title": True,
+    "registry_text": True,
+    "logic": True,
+    "reads": True,
+    "patient_text": True,
+    "interpretation": False,
 }
 CRITERION_KINDS = ("inclusion", "exclusion")
 COMBINATORS = ("all", "any", "not")
@@ -89,8 +117,10 @@ class _Context:
         return str(value)
 
     def number(self, value: Any, where: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-            value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
         ):
             self.fail(where, f"expected a number, got {_kind(value)}")
         return value
@@ -130,7 +160,10 @@ def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
 
     facts_raw = doc["facts"]
     if not isinstance(facts_raw, dict) or not facts_raw:
-        ctx.fail("facts", f"expected a non-empty mapping of fact key → definition, got {_kind(facts_raw)}")
+        ctx.fail(
+            "facts",
+            f"expected a non-empty mapping of fact key → definition, got {_kind(facts_raw)}",
+        )
     facts: dict[str, FactSpec] = {}
     for key, body in facts_raw.items():
         facts[str(key)] = _fact(ctx, str(key), body)
@@ -196,7 +229,9 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
         ctx.fail(where, f"minimum {minimum} is greater than maximum {maximum}")
     labels_raw = spec.get("value_labels") or {}
     if not isinstance(labels_raw, dict):
-        ctx.fail(f"{where}.value_labels", f"expected a mapping value → label, got {_kind(labels_raw)}")
+        ctx.fail(
+            f"{where}.value_labels", f"expected a mapping value → label, got {_kind(labels_raw)}"
+        )
     value_labels = {str(k): ctx.text(v, f"{where}.value_labels.{k}") for k, v in labels_raw.items()}
     for value in value_labels:
         _check_value(ctx, f"{where}.value_labels", key, ftype, choices, _coerce(ftype, value))
@@ -212,7 +247,10 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
         ctx.fail(f"{where}.question", f"source {source} is never asked in the chat; remove it")
     conversions_raw = spec.get("conversions") or {}
     if not isinstance(conversions_raw, dict):
-        ctx.fail(f"{where}.conversions", f"expected a mapping unit → divisor, got {_kind(conversions_raw)}")
+        ctx.fail(
+            f"{where}.conversions",
+            f"expected a mapping unit → divisor, got {_kind(conversions_raw)}",
+        )
     if conversions_raw and "unit" not in spec:
         ctx.fail(f"{where}.conversions", "conversions need the fact's own unit")
     conversions = {}
@@ -271,7 +309,9 @@ def _derived(ctx: _Context, key: str, body: Any, facts: Mapping[str, FactSpec]) 
     inputs = ctx.mapping(spec["inputs"], f"{where}.inputs", {p: True for p in params})
     for param, fact in inputs.items():
         if fact not in facts:
-            ctx.fail(f"{where}.inputs.{param}", f"unknown fact {fact!r}; allowed: {', '.join(facts)}")
+            ctx.fail(
+                f"{where}.inputs.{param}", f"unknown fact {fact!r}; allowed: {', '.join(facts)}"
+            )
     measured = spec.get("measured")
     if measured is not None and measured not in facts:
         ctx.fail(f"{where}.measured", f"unknown fact {measured!r}; allowed: {', '.join(facts)}")
@@ -351,7 +391,7 @@ def _node(ctx: _Context, raw: Any, where: str) -> Node:
         return Compare(fact=str(raw["fact"]), op=op, value=value)
     if len(raw) != 1:
         ctx.fail(where, f"a node has exactly one key ({allowed}), got {', '.join(map(str, raw))}")
-    (name, body), = raw.items()
+    ((name, body),) = raw.items()
     if name == "not":
         return Not(_node(ctx, body, f"{where}.not"))
     if name in ("all", "any"):
@@ -415,4 +455,6 @@ def _check_value(
         ok = value in choices
         expected = f"one of {', '.join(choices)}"
     if not ok:
-        ctx.fail(where, f"type mismatch: {key!r} is {ftype}, expected {expected}, got {_kind(value)}")
+        ctx.fail(
+            where, f"type mismatch: {key!r} is {ftype}, expected {expected}, got {_kind(value)}"
+        )

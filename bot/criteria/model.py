@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 FactType = Literal["integer", "number", "boolean", "choice"]
 Source = Literal["patient", "lab-asked", "lab", "clinician"]
 FlagKind = Literal["lab", "clinician"]
 CriterionKind = Literal["inclusion", "exclusion"]
-Value = Union[bool, int, float, str]
+Value = bool | int | float | str
 
 FACT_TYPES: tuple[str, ...] = ("integer", "number", "boolean", "choice")
 SOURCES: tuple[str, ...] = ("patient", "lab-asked", "lab", "clinician")
@@ -69,7 +69,7 @@ class Not:
         yield from self.child.facts()
 
 
-Node = Union[Compare, AllOf, AnyOf, Not]
+Node = Compare | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)

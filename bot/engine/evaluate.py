@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.criteria.model import AllOf, AnyOf, Compare, Criterion, Node, Not, Trial, Value
+from bot.criteria.model import AllOf, Compare, Criterion, Node, Not, Trial, Value
 from bot.criteria.operators import apply
 from bot.engine.facts import Facts, derivable_inputs, derived_sources, with_derived
 from bot.tristate import Status, all_of, any_of, negate

@@ -32,7 +32,9 @@ def coerce_value(fact: FactSpec, value: Any) -> Value | None:
     if fact.type == "choice":
         if isinstance(value, str) and value in fact.choices:
             return value
-        raise FactError(f"{where}: expected one of {', '.join(fact.choices)} or null, got {value!r}")
+        raise FactError(
+            f"{where}: expected one of {', '.join(fact.choices)} or null, got {value!r}"
+        )
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise FactError(f"{where}: expected a number, got {value!r}")
     number: int | float = value
@@ -43,7 +45,9 @@ def coerce_value(fact: FactSpec, value: Any) -> Value | None:
     low = fact.minimum if fact.minimum is not None else -math.inf
     high = fact.maximum if fact.maximum is not None else math.inf
     if not low <= number <= high:
-        raise FactError(f"{where}: {value!r} is outside the allowed range {fact.minimum}–{fact.maximum}")
+        raise FactError(
+            f"{where}: {value!r} is outside the allowed range {fact.minimum}–{fact.maximum}"
+        )
     return number
 
 
@@ -84,7 +88,9 @@ def derived_sources(trial: Trial, key: str, facts: Facts) -> tuple[str, ...]:
     spec = trial.derived[key]
     if spec.measured and facts.get(spec.measured) is not None:
         return (spec.measured,)
-    return tuple(spec.inputs.values()) if not spec.measured else (spec.measured, *spec.inputs.values())
+    return (
+        tuple(spec.inputs.values()) if not spec.measured else (spec.measured, *spec.inputs.values())
+    )
 
 
 def derivable_inputs(trial: Trial, key: str, facts: Facts) -> tuple[str, ...]:

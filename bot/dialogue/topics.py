@@ -1,0 +1,35 @@
+"""Answers to questions a patient may ask at any point (why, CAR-T, the study, where, a person)."""
+
+from __future__ import annotations
+
+from bot.criteria.model import Trial
+
+#: intents that interrupt a question, and the `trial.info` topic each answers (None: special).
+TOPIC_INTENTS: dict[str, str | None] = {
+    "ask_why": None,
+    "ask_car_t": "car_t",
+    "ask_study": "study",
+    "ask_location": "location",
+    "ask_who": "who",
+    "ask_human": None,
+}
+#: intents that change the course of the conversation.
+CONTROL_INTENTS = ("stop", "start_over", "delete_data")
+
+
+def topic_answer(trial: Trial, intent: str, pending_fact: str | None) -> str:
+    """Plain-language answer for an interrupting question."""
+    if intent == "ask_why":
+        fact = trial.facts.get(pending_fact or "")
+        if fact is not None and fact.why:
+            return f"We ask because: {fact.why}"
+        return (
+            "We ask these questions to check, before you travel to a visit, whether the study "
+            "could be right for you. Only the study team sees your answers."
+        )
+    if intent == "ask_human":
+        return f"You can talk to {trial.site.contact}"
+    topic = TOPIC_INTENTS.get(intent)
+    if topic and topic in trial.info:
+        return trial.info[topic]
+    return trial.summary
