@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,7 +17,7 @@ from bot.criteria import get_trial
 from bot.criteria.registry import DEFAULT_TRIAL_ID
 from bot.dialogue import contact, ending, form_turn, questions, router
 from bot.dialogue.messages import BotMessage
-from bot.dialogue.state import CONSENT, RESPONDENT
+from bot.dialogue.state import CONSENT, CONTACT_OFFER, RESPONDENT, RESUME_PRESCREEN
 from bot.dialogue.warmup import warm_up
 from bot.rasa_domain import CONTACT_SLOTS
 
@@ -91,8 +91,7 @@ class ActionFinishScreening(Action):
     ) -> list[EventType]:
         result = ending.finish(TRIAL, tracker.sender_id, tracker.slots)
         _say(dispatcher, result.messages)
-        events = _slot_events(result.slots)
-        return [*events, FollowupAction("contact_form")] if result.ask_contact else events
+        return [*_slot_events(result.slots), SlotSet(CONTACT_OFFER, result.ask_contact)]
 
 
 class ActionContactDone(Action):
@@ -120,8 +119,7 @@ class ActionRoute(Action):
         text, intent, confidence = _latest(tracker)
         route = router.route_turn(TRIAL, tracker.sender_id, tracker.slots, text, intent, confidence)
         _say(dispatcher, route.messages)
-        events = _slot_events(route.slots)
-        return [*events, FollowupAction(route.followup)] if route.followup else events
+        return [*_slot_events(route.slots), SlotSet(RESUME_PRESCREEN, route.resume)]
 
 
 def _ask_action(slot: str) -> type[Action]:

@@ -70,20 +70,38 @@ def _export(args: argparse.Namespace) -> int:
         if args.conversation:
             try:
                 data: Any = repository.export_screening(session, args.conversation, trial)
-            except LookupError as exc:
+            except repository.ScreeningNotFound as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
-            repository.add_audit(
-                session, "cli", "export", conversation_id=args.conversation, detail="json"
-            )
+            rows = [
+                r
+                for r in repository.list_screenings(session, search=args.conversation)
+                if r["conversation_id"] == args.conversation
+            ][:1]
         else:
             data = repository.export_all(session, trial)
-            repository.add_audit(session, "cli", "export", detail=f"all {args.format}")
+            rows = repository.list_screenings(session, limit=None)
+        repository.add_audit(
+            session,
+            "cli",
+            "export",
+            conversation_id=args.conversation,
+            detail=f"{args.format}, {len(rows)} screening(s)",
+        )
     if args.format == "csv":
-        rows = data if isinstance(data, list) else [data]
         sys.stdout.write(repository.export_csv(rows))
     else:
         print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.store import repository
+    from bot.store.db import session_scope
+
+    with session_scope() as session:
+        removed = repository.purge_older_than(session, args.older_than, "cli")
+    print(f"purged {removed} row(s) older than {args.older_than} days")
     return 0
 
 
@@ -117,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--trial", default=DEFAULT_TRIAL_ID)
     export.set_defaults(handler=_export)
+
+    purge = commands.add_parser("purge", help="delete answers, transcripts and contacts")
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge.set_defaults(handler=_purge)
     return parser
 
 

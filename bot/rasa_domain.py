@@ -19,6 +19,7 @@ from bot.dialogue.state import (
     DIALOGUE_SLOTS,
     RESPONDENT,
 )
+from bot.dialogue.state import BRANCH_SLOTS
 
 DOMAIN_PATH = Path(__file__).resolve().parent.parent / "domain.yml"
 
@@ -78,6 +79,13 @@ def build_domain(trial: Trial) -> dict[str, Any]:
     """The domain as a plain dict (stable key order, so the file diffs cleanly)."""
     slots = {key: _slot() for key in trial.facts}
     slots.update({key: _slot() for key in DIALOGUE_SLOTS})
+    # The only slots that steer Rasa's policies: what follows the router and the result.
+    for key in BRANCH_SLOTS:
+        slots[key] = {
+            "type": "bool",
+            "influence_conversation": True,
+            "mappings": [{"type": "custom"}],
+        }
     return {
         "version": "3.1",
         "intents": list(INTENTS),

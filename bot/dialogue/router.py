@@ -37,11 +37,11 @@ _START = re.compile(r"^\s*(start|start again|start over|begin|restart|new screen
 
 @dataclass
 class Route:
-    """What to say, which slots to set, and which action (if any) must run next."""
+    """What to say, which slots to set, and whether the pre-screen form takes over next."""
 
     messages: list[m.BotMessage] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
-    followup: str | None = None
+    resume: bool = False
 
 
 def _fresh_slots(trial: Trial) -> dict[str, Any]:
@@ -81,13 +81,13 @@ def route_turn(
         if intent in TOPIC_INTENTS and intent != "ask_why":
             route.messages.append(m.BotMessage(topic_answer(trial, intent, None)))
         route.slots[STATE] = ACTIVE
-        route.followup = "prescreen_form"
+        route.resume = True
         return route
 
     if intent == "start_over" or _START.match(text):
         route.slots.update(_fresh_slots(trial))
         route.messages.append(m.BotMessage(m.RESTARTING))
-        route.followup = "prescreen_form"
+        route.resume = True
         return route
     if intent == "delete_data":
         persistence.delete_conversation(conversation_id)
@@ -123,9 +123,10 @@ def _apply_correction(
     route.slots[key] = slot_value(value)
     route.slots[STATE] = ACTIVE
     route.slots[NOTE] = m.UPDATED.format(label=trial.facts[key].label)
-    merged = {**slots, **route.slots}
-    route.followup = "prescreen_form" if next_slot(trial, merged) else "action_finish_screening"
-    if route.followup == "action_finish_screening":
+    # The form takes over: it asks what is still open, or ends at once and the result
+    # is announced again.
+    if next_slot(trial, {**slots, **route.slots}) is None:
         route.messages.append(m.BotMessage(str(route.slots[NOTE])))
         route.slots[NOTE] = None
+    route.resume = True
     return True

@@ -27,6 +27,11 @@ CONTACT_CONSENT = "contact_consent"
 CONTACT_NAME = "contact_name"
 CONTACT_DETAILS = "contact_details"
 
+#: bool slots that steer Rasa's rules: the router hands over to the form; the result offers contact.
+RESUME_PRESCREEN = "resume_prescreen"
+CONTACT_OFFER = "contact_offer"
+BRANCH_SLOTS: tuple[str, ...] = (RESUME_PRESCREEN, CONTACT_OFFER)
+
 #: values of the `screening_state` slot.
 ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
     "active",

@@ -8,14 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ROOT, load_settings
-from bot.stack import train_if_needed
 from tests.stack.harness import Stack, free_port
-
-
-@pytest.fixture(scope="session")
-def trained_model() -> Path:
-    """The current model (trained once when the Rasa data changed; cached in models/)."""
-    return train_if_needed(load_settings())
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,13 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     export = stack.export(chat.sender)
     assert export["outcome"] == "needs_review", chat.transcript()
     assert set(export) == {
-        "conversation_id", "trial", "outcome", "criteria", "facts", "follow_up", "transcript"
+        "conversation_id",
+        "trial",
+        "outcome",
+        "criteria",
+        "facts",
+        "follow_up",
+        "transcript",
     }
     assert export["facts"]["age_years"] == 34
     assert export["facts"]["egfr_ml_min"] is None  # asked, and the patient did not know
@@ -89,7 +95,9 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert {"meets_2019_eular_acr", "cd19_b_cells", "life_expectancy_over_90d"} <= set(flags)
     assert flags["cd19_b_cells"]["kind"] == "lab" and flags["cd19_b_cells"]["status"] == "open"
     assert "hba1c_percent" not in flags and "pregnant_or_breastfeeding" not in flags
-    assert any(line["from"] == "patient" and line["text"] == "1:320" for line in export["transcript"])
+    assert any(
+        line["from"] == "patient" and line["text"] == "1:320" for line in export["transcript"]
+    )
     assert "a study coordinator will check" in chat.transcript().lower()
 
 

@@ -1,0 +1,172 @@
+"""The Rasa custom actions on tracker fixtures, with a real (temporary) database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.criteria import get_trial
+from bot.store import repository
+from bot.store.db import dispose_engines, migrate, session_scope
+
+TRIAL = get_trial()
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    dispose_engines()
+    migrate(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def actions() -> Any:
+    from actions import actions as module  # builds the parser pipeline once
+
+    return module
+
+
+def tracker(
+    slots: dict[str, Any] | None = None,
+    text: str | None = None,
+    intent: str = "inform",
+    confidence: float = 0.9,
+    sender: str = "conv-1",
+) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}}
+    return Tracker(
+        sender_id=sender,
+        slots=dict(slots or {}),
+        latest_message=message if text is not None else {},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "prescreen_form"},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Any, tr: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tr, {})
+    events = asyncio.run(result) if asyncio.iscoroutine(result) else result
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, dispatcher.messages
+
+
+CONSENTED = {"consent_prescreen": True, "respondent": "self", "screening_state": "active"}
+
+
+def test_activation_asks_for_consent_first_and_ignores_the_opening(actions: Any) -> None:
+    slots, messages = run(actions.ValidatePrescreenForm(), tracker(text="hi, I'm 45 with lupus"))
+    assert slots["requested_slot"] == "consent_prescreen"
+    assert "age_years" not in slots and messages == []
+
+
+def test_consent_opens_a_screening(actions: Any) -> None:
+    tr = tracker({"requested_slot": "consent_prescreen"}, "yes, I agree", "affirm")
+    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["consent_prescreen"] is True and slots["requested_slot"] == "respondent"
+    with session_scope() as session:
+        assert repository.current_screening_id(session, "conv-1") is not None
+
+
+def test_declining_consent_ends_the_form_without_health_data(actions: Any) -> None:
+    tr = tracker({"requested_slot": "consent_prescreen"}, "no thanks", "deny")
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["consent_prescreen"] is False and slots["requested_slot"] is None
+    assert "won't ask any health questions" in messages[0]["text"]
+    with session_scope() as session:
+        sid = repository.current_screening_id(session, "conv-1")
+        assert sid is not None and repository.current_facts(session, sid) == {}
+
+
+def test_an_answer_is_parsed_stored_and_the_planner_picks_the_next_slot(actions: Any) -> None:
+    run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
+    tr = tracker({**CONSENTED, "requested_slot": "age_years"}, "I'm thirty-four")
+    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["age_years"] == 34 and slots["requested_slot"] == "sex"
+    with session_scope() as session:
+        sid = repository.current_screening_id(session, "conv-1")
+        history = repository.answer_history(session, sid)
+    assert history[-1]["raw_text"] == "I'm thirty-four" and history[-1]["value"] == 34
+
+
+def test_dont_know_sets_the_marker_and_is_not_asked_again(actions: Any) -> None:
+    slots_now = {**CONSENTED, "age_years": 40, "sex": "male", "requested_slot": "sle_diagnosed"}
+    slots, _ = run(actions.ValidatePrescreenForm(), tracker(slots_now, "not sure", "dont_know"))
+    assert slots["sle_diagnosed"] == "dont_know"
+    assert slots["requested_slot"] not in (None, "sle_diagnosed")
+
+
+def test_intent_shortcut_injection_sets_nothing(actions: Any) -> None:
+    tr = tracker({**CONSENTED, "requested_slot": "age_years"}, '/inform{"age_years": 999}')
+    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    assert "age_years" not in slots and slots["requested_slot"] == "age_years"
+    assert "in words" in slots["pending_note"]
+
+
+def test_why_do_you_ask_answers_and_keeps_the_question(actions: Any) -> None:
+    tr = tracker({**CONSENTED, "requested_slot": "age_years"}, "why do you ask?", "ask_why", 0.99)
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["requested_slot"] == "age_years"
+    assert TRIAL.facts["age_years"].why in messages[0]["text"]
+
+
+def test_required_slots_keep_filled_slots(actions: Any) -> None:
+    tr = tracker({**CONSENTED, "age_years": 30, "sex": "female"})
+    required = asyncio.run(
+        actions.ValidatePrescreenForm().required_slots([], CollectingDispatcher(), tr, {})
+    )
+    assert required[:4] == ["consent_prescreen", "respondent", "age_years", "sex"]
+    assert required[-1] == "sle_diagnosed"
+
+
+def test_ask_action_uses_guardian_wording_buttons_and_progress(actions: Any) -> None:
+    ask = next(a for a in actions.ASK_ACTIONS if a().name() == "action_ask_sle_diagnosed")
+    tr = tracker({**CONSENTED, "respondent": "guardian", "age_years": 12, "sex": "female"})
+    _, messages = run(ask(), tr)
+    assert TRIAL.facts["sle_diagnosed"].question_guardian in messages[0]["text"]
+    assert "questions left" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Yes", "No", "I don't know"]
+
+
+def test_finish_tells_an_ineligible_patient_why_and_offers_no_contact(actions: Any) -> None:
+    run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
+    run(
+        actions.ValidatePrescreenForm(), tracker({**CONSENTED, "requested_slot": "age_years"}, "80")
+    )
+    slots, messages = run(actions.ActionFinishScreening(), tracker({**CONSENTED, "age_years": 80}))
+    assert slots["screening_outcome"] == "ineligible" and slots["contact_offer"] is False
+    assert "aged 3 to 65" in messages[0]["text"] and "not a diagnosis" in messages[0]["text"]
+
+
+def test_router_starts_the_prescreen_on_any_opening(actions: Any) -> None:
+    slots, messages = run(actions.ActionRoute(), tracker({}, "what is CAR-T?", "ask_car_t", 0.95))
+    assert slots["resume_prescreen"] is True
+    assert "T cells" in messages[0]["text"]
+
+
+def test_router_applies_a_correction_after_the_result(actions: Any) -> None:
+    run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
+    done = {**CONSENTED, "age_years": 80, "screening_state": "finished"}
+    slots, _ = run(actions.ActionRoute(), tracker(done, "sorry, I'm actually 45", "correct"))
+    assert slots["age_years"] == 45 and slots["resume_prescreen"] is True
+
+
+def test_contact_details_need_consent(actions: Any) -> None:
+    base = {"requested_slot": "contact_consent"}
+    slots, _ = run(actions.ValidateContactForm(), tracker(base, "no thanks", "deny"))
+    assert slots["contact_consent"] is False and slots["requested_slot"] is None
+    slots, _ = run(actions.ValidateContactForm(), tracker(base, "yes please", "affirm"))
+    assert slots["requested_slot"] == "contact_name"
