@@ -149,7 +149,7 @@ def test_lupus_nephritis_branch(stack: Stack) -> None:
         "had_glucocorticoid_and_cyclophosphamide_6mo": "no",
         "contact_consent": "no",
     }
-    chat, asked, _ = screen(stack, answers)
+    chat, _asked, _ = screen(stack, answers)
     export = stack.export(chat.sender)
     assert export["facts"]["biopsy_class"] == "V+IV"
     assert export["facts"]["biopsy_months_ago"] == pytest.approx(4)
@@ -167,7 +167,7 @@ def test_guardian_answering_for_a_twelve_year_old(stack: Stack) -> None:
         "serum_creatinine_mg_dl": "0.6 mg/dL",
         "contact_consent": "no",
     }
-    chat, asked, _ = screen(stack, answers, opening="can my daughter join the lupus CAR-T study?")
+    chat, _asked, _ = screen(stack, answers, opening="can my daughter join the lupus CAR-T study?")
     assert "How old is the patient?" in chat.transcript()
     export = stack.export(chat.sender)
     assert export["facts"]["age_years"] == 12
@@ -178,7 +178,7 @@ def test_guardian_answering_for_a_twelve_year_old(stack: Stack) -> None:
 
 
 def test_correction_changes_the_outcome(stack: Stack) -> None:
-    chat, asked, _ = screen(stack, {**GOOD, "age_years": "70"})
+    chat, _asked, _ = screen(stack, {**GOOD, "age_years": "70"})
     assert stack.export(chat.sender)["outcome"] == "ineligible"
     messages = chat.send("sorry, I'm actually 45")
     assert asked_fact(TRIAL, messages) == "sex", chat.transcript()
