@@ -105,6 +105,27 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_user(args: argparse.Namespace) -> int:
+    from bot.store.db import migrate
+    from bot.web.staff.auth import create_user
+
+    prompt = sys.stdin.isatty()
+    if prompt:
+        import getpass
+
+        password = getpass.getpass("Password (12 characters or more): ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        migrate()
+        create_user(args.username, password, args.role)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {args.role} {args.username!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every `prescreen` sub-command."""
     parser = argparse.ArgumentParser(prog="prescreen", description=__doc__)
@@ -139,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete answers, transcripts and contacts")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     purge.set_defaults(handler=_purge)
+
+    user = commands.add_parser("create-user", help="create a staff user (password from stdin)")
+    user.add_argument("username")
+    user.add_argument("--role", choices=("coordinator", "investigator", "admin"), required=True)
+    user.set_defaults(handler=_create_user)
     return parser
 
 

@@ -1,6 +1,6 @@
-"""`make run`: train when the Rasa data changed, then run the action server and the Rasa server.
+"""`make run`: train when the Rasa data changed, then run the action server, Rasa and the web app.
 
-Both bind 127.0.0.1. Ctrl-C stops everything. `--train-only` trains and exits.
+All bind 127.0.0.1. Ctrl-C stops everything. `--train-only` trains and exits.
 """
 
 from __future__ import annotations
@@ -142,8 +142,23 @@ def rasa_server_command(settings: Settings, model: Path, endpoints: Path) -> lis
     ]
 
 
+def web_server_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bot.web.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(settings.web_port),
+        "--no-server-header",
+    ]
+
+
 def start_services(settings: Settings, model: Path) -> list[subprocess.Popen[bytes]]:
-    """Migrate the database, then start the action server and the Rasa server."""
+    """Migrate the database, then start the action server, the Rasa server and the web app."""
     from bot.store.config import database_url
     from bot.store.db import migrate
 
@@ -154,6 +169,7 @@ def start_services(settings: Settings, model: Path) -> list[subprocess.Popen[byt
     return [
         subprocess.Popen(action_server_command(settings), cwd=ROOT, env=env),
         subprocess.Popen(rasa_server_command(settings, model, endpoints), cwd=ROOT, env=env),
+        subprocess.Popen(web_server_command(settings), cwd=ROOT, env=env),
     ]
 
 
@@ -180,8 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     processes = start_services(settings, model)
     print(
-        f"action server on {settings.action_url}, Rasa on {settings.rasa_url} "
-        "(Ctrl-C stops everything)",
+        f"patient page: http://127.0.0.1:{settings.web_port}/   staff app: "
+        f"http://127.0.0.1:{settings.web_port}/staff   (Rasa {settings.rasa_url}, actions "
+        f"{settings.action_url}; Ctrl-C stops everything)",
         flush=True,
     )
     try:

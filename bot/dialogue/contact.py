@@ -95,5 +95,8 @@ def contact_done(trial: Trial, conversation_id: str, slots: Mapping[str, Any]) -
         return m.BotMessage(m.CONTACT_DECLINED)
     phone, email = split_details(str(details))
     name = str(slots.get(CONTACT_NAME) or "")
-    persistence.save_contact(trial, conversation_id, name, phone, email)
+    try:
+        persistence.save_contact(trial, conversation_id, name, phone, email)
+    except persistence.StoreUnavailable:
+        return m.BotMessage(m.NOT_AVAILABLE)
     return m.BotMessage(m.CONTACT_SAVED.format(name=name, details=details))

@@ -78,7 +78,13 @@ def finish(trial: Trial, conversation_id: str, slots: Mapping[str, Any]) -> Endi
         ending.messages.append(m.BotMessage(m.STOPPED, m.STOP_BUTTONS))
         ending.slots[OUTCOME] = "incomplete"
         return ending
-    assessment = persistence.end_screening(trial, conversation_id, facts_from_slots(trial, slots))
+    try:
+        assessment = persistence.end_screening(
+            trial, conversation_id, facts_from_slots(trial, slots)
+        )
+    except persistence.StoreUnavailable:
+        ending.messages.append(m.BotMessage(m.NOT_AVAILABLE))
+        return ending
     ending.slots.update({STATE: FINISHED, OUTCOME: assessment.outcome})
     ending.messages.append(
         m.BotMessage(result_text(trial, assessment), custom={"outcome": assessment.outcome})

@@ -95,7 +95,15 @@ def form_turn(
     turn = Turn()
     requested = slots.get("requested_slot")
     if requested is not None and text is not None:
-        _handle_message(turn, trial, conversation_id, slots, requested, text, intent, confidence)
+        try:
+            _handle_message(
+                turn, trial, conversation_id, slots, requested, text, intent, confidence
+            )
+        except persistence.StoreUnavailable:
+            # Nothing was saved, so nothing changes: the same question is asked again.
+            turn = Turn(slots={NOTE: m.NOT_SAVED})
+            turn.next_slot = requested
+            return turn
     merged = {**slots, **turn.slots}
     turn.next_slot = next_slot(trial, merged)
     if turn.next_slot != requested:

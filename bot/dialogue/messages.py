@@ -51,6 +51,14 @@ CONSENT_HINT = "Please answer yes or no. You can also ask me a question about th
 
 NOT_UNDERSTOOD = "Sorry, I didn't quite understand that."
 GIVE_UP = "No problem — we'll leave that one for the study team to check with you or your doctor."
+NOT_SAVED = (
+    "Sorry — I couldn't save that answer just now because of a technical problem. Your earlier "
+    "answers are safe. Please send it again in a moment."
+)
+NOT_AVAILABLE = (
+    "Sorry — something went wrong on our side. Your earlier answers are safe; please try again "
+    "in a moment."
+)
 NOTED_DONT_KNOW = "That's fine — the study team can check that later."
 TYPE_IN_WORDS = "Please type your answer in words rather than a command."
 TOO_LONG = "That message is very long; I only read the first part. Short answers work best."

@@ -7,14 +7,33 @@ Each function finds the conversation's current screening and writes through
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.criteria.model import FactSpec, Trial, Value
 from bot.engine import Assessment, assess
 from bot.store import repository
-from bot.store.db import session_scope
+from bot.store.db import session_scope as _session_scope
 
 log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached; nothing of this unit of work was saved."""
+
+
+@contextmanager
+def session_scope() -> Iterator[Any]:
+    """The store's unit of work, with database outages turned into StoreUnavailable."""
+    try:
+        with _session_scope() as session:
+            yield session
+    except (OperationalError, DBAPIError) as exc:
+        log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+        raise StoreUnavailable(str(exc)) from exc
 
 
 def _screening_id(session: Any, trial: Trial, conversation_id: str) -> int:

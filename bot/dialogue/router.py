@@ -71,6 +71,20 @@ def route_turn(
     confidence: float = 1.0,
 ) -> Route:
     """Decide what a message outside the form means and what happens next."""
+    try:
+        return _route(trial, conversation_id, slots, text, intent, confidence)
+    except persistence.StoreUnavailable:
+        return Route(messages=[m.BotMessage(m.NOT_AVAILABLE)])
+
+
+def _route(
+    trial: Trial,
+    conversation_id: str,
+    slots: Mapping[str, Any],
+    text: str | None,
+    intent: str | None,
+    confidence: float,
+) -> Route:
     route = Route()
     text = " ".join((text or "").split())[:500]
     state = slots.get(STATE)

@@ -169,3 +169,19 @@ def test_contact_details_need_consent(actions: Any) -> None:
     assert slots["contact_consent"] is False and slots["requested_slot"] is None
     slots, _ = run(actions.ValidateContactForm(), tracker(base, "yes please", "affirm"))
     assert slots["requested_slot"] == "contact_name"
+
+
+def test_database_outage_loses_nothing_and_tells_the_patient(
+    actions: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/for/sure/app.db")
+    dispose_engines()
+    tr = tracker({**CONSENTED, "requested_slot": "age_years"}, "34")
+    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    assert "age_years" not in slots  # not kept in the conversation when it was not stored
+    assert slots["requested_slot"] == "age_years"
+    assert "couldn't save" in slots["pending_note"]
+    route_slots, messages = run(
+        actions.ActionRoute(), tracker(CONSENTED, "delete my data", "delete_data")
+    )
+    assert "went wrong" in messages[0]["text"]

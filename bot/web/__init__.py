@@ -1,0 +1,1 @@
+"""The web application: the patient page with its chat proxy, and the staff review app."""

@@ -1,0 +1,56 @@
+"""Web settings from the environment (see README), with development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import ROOT, load_settings
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What the web app needs to know: where Rasa is, how to sign cookies, which trial."""
+
+    rasa_url: str
+    rasa_token: str
+    secret_key: str
+    trial_id: str
+    #: set cookies with the Secure flag and send HSTS (behind TLS in production).
+    secure_cookies: bool
+    #: staff session lifetime in seconds.
+    session_max_age: int = 8 * 3600
+    #: patient messages per minute per client.
+    chat_rate_limit: str = "30/minute"
+    login_rate_limit: str = "5/minute"
+    #: longest patient message accepted, in characters.
+    max_message_chars: int = 1000
+
+
+def _secret_key(var_dir: Path) -> str:
+    """WEB_SECRET_KEY, or a random key kept in var/ so sessions survive a restart in dev."""
+    key = os.environ.get("WEB_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "web-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_web_settings() -> WebSettings:
+    """Read RASA_PORT / RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL."""
+    base = load_settings()
+    return WebSettings(
+        rasa_url=os.environ.get("RASA_URL", base.rasa_url),
+        rasa_token=base.rasa_token,
+        secret_key=_secret_key(Path(os.environ.get("VAR_DIR", ROOT / "var"))),
+        trial_id=base.trial_id,
+        secure_cookies=os.environ.get("WEB_SECURE_COOKIES", "0") == "1",
+    )

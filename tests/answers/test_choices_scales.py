@@ -1,0 +1,110 @@
+"""Choice facts (sex, biopsy class) and the ECOG scale asked in plain words."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ECOG_LABELS
+from .support import Case, check
+
+SEX: list[Case] = [
+    ("sex", "female", "value", "female"),
+    ("sex", "Female", "value", "female"),
+    ("sex", "woman", "value", "female"),
+    ("sex", "I'm a woman", "value", "female"),
+    ("sex", "F", "value", "female"),
+    ("sex", "f.", "value", "female"),
+    ("sex", "girl", "value", "female"),
+    ("sex", "she's a girl", "value", "female"),
+    ("sex", "male", "value", "male"),
+    ("sex", "man", "value", "male"),
+    ("sex", "M", "value", "male"),
+    ("sex", "boy", "value", "male"),
+    ("sex", "I am a man", "value", "male"),
+    ("sex", "female and male", "invalid", None),
+    ("sex", "not male", "invalid", None),
+    ("sex", "I'm from France", "invalid", None),
+    ("sex", "mf", "invalid", None),
+]
+
+BIOPSY: list[Case] = [
+    ("biopsy_class", "class 4", "value", "IV"),
+    ("biopsy_class", "IV", "value", "IV"),
+    ("biopsy_class", "iii", "value", "III"),
+    ("biopsy_class", "class 3", "value", "III"),
+    ("biopsy_class", "Class III", "value", "III"),
+    ("biopsy_class", "class four", "value", "IV"),
+    ("biopsy_class", "I", "value", "I"),
+    ("biopsy_class", "class I", "value", "I"),
+    ("biopsy_class", "I think it was IV", "value", "IV"),
+    ("biopsy_class", "VI", "value", "VI"),
+    ("biopsy_class", "V", "value", "V"),
+    ("biopsy_class", "V and IV", "value", "V+IV"),
+    ("biopsy_class", "5 and 4", "value", "V+IV"),
+    ("biopsy_class", "IV+V", "value", "V+IV"),
+    ("biopsy_class", "class V with IV", "value", "V+IV"),
+    ("biopsy_class", "mixed V/IV", "value", "V+IV"),
+    ("biopsy_class", "III + V", "value", "V+III"),
+    ("biopsy_class", "IV-G (A)", "value", "IV"),
+    ("biopsy_class", "class IV-S (A/C)", "value", "IV"),
+    ("biopsy_class", "class IV, done 2 months ago", "value", "IV"),
+    ("biopsy_class", "class 7", "invalid", None),
+    ("biopsy_class", "III/IV", "invalid", None),
+    ("biopsy_class", "class", "invalid", None),
+    ("biopsy_class", "no", "unknown", None),
+    ("biopsy_class", "Class IV (diffuse)", "value", "IV"),
+]
+
+ECOG: list[Case] = [
+    ("ecog", "0", "value", 0),
+    ("ecog", "1", "value", 1),
+    ("ecog", "2", "value", 2),
+    ("ecog", "3", "value", 3),
+    ("ecog", "4", "value", 4),
+    ("ecog", "ECOG 1", "value", 1),
+    ("ecog", "one", "value", 1),
+    ("ecog", "fully active", "value", 0),
+    ("ecog", "I can do everything", "value", 0),
+    ("ecog", "light work only", "value", 1),
+    ("ecog", "restricted in strenuous activity but can walk and do light work", "value", 1),
+    (
+        "ecog",
+        "I can look after myself but can't work, up and about more than half the day",
+        "value",
+        2,
+    ),
+    ("ecog", "in bed or a chair more than half the day", "value", 3),
+    ("ecog", "limited self-care", "value", 3),
+    ("ecog", "completely disabled", "value", 4),
+    ("ecog", "bedridden", "value", 4),
+    ("ecog", "can't look after myself at all", "value", 4),
+    ("ecog", "1 - light work only", "value", 1),
+    ("ecog", "2 - fully active", "invalid", None),
+    ("ecog", "5", "invalid", None),
+    ("ecog", "1.5", "invalid", None),
+    ("ecog", "-1", "invalid", None),
+    ("ecog", "I can walk 2 miles but nothing strenuous", "value", 1),
+    ("ecog", "banana", "invalid", None),
+]
+
+
+@pytest.mark.parametrize(("key", "text", "status", "value"), SEX + BIOPSY + ECOG)
+def test_choices_and_scales(key: str, text: str, status: str, value: object) -> None:
+    check(key, text, status, value)
+
+
+@pytest.mark.parametrize(("value", "label"), sorted(ECOG_LABELS.items()))
+def test_pasted_ecog_label_gives_its_value(value: str, label: str) -> None:
+    check("ecog", label, "value", int(value))
+
+
+def test_scale_hint_lists_labels() -> None:
+    hint = check("ecog", "banana", "invalid").hint or ""
+    assert "0 to 4" in hint
+    assert "Fully active" in hint
+
+
+def test_choice_hint_lists_choices() -> None:
+    hint = check("sex", "I'm from France", "invalid").hint or ""
+    assert "female" in hint
+    assert "male" in hint
