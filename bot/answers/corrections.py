@@ -36,8 +36,8 @@ _STRIP = re.compile(
 )
 _AGE_PHRASE = re.compile(
     r"\b(?:i'm|i am|he's|he is|she's|she is|they're|they are|the patient is|"
-    r"my (?:son|daughter|child|kid|boy|girl) is|age|aged|i turned|turning|i'll be)\s+(?:actually\s+|really\s+|only\s+|just\s+|"
-    r"now\s+)*\d{1,3}\b(?!\s*(?:mg|%|kg|ms|mmol|umol|µmol|months?|weeks?|days?|lbs?|cm|\.\d))|"
+    r"my (?:son|daughter|child|kid|boy|girl) is|age|aged|i turned|turning|i'll be)\s+"
+    r"(?:actually\s+|really\s+|only\s+|just\s+|now\s+)*\d{1,3}\b(?!\s*(?:mg|%|kg|ms|mmol|umol|µmol|months?|weeks?|days?|lbs?|cm|\.\d))|"
     r"\b\d{1,3}\s*(?:years?|yrs?)\s*old\b|\b\d{1,3}\s*y/?o\b"
 )
 
