@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "prescreen"
+#: Rasa's SQL tracker store, made to honour deletions (bot/rasa_plugins/tracker_store.py).
+TRACKER_STORE = "bot.rasa_plugins.tracker_store.PrivacySQLTrackerStore"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
@@ -75,11 +77,12 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
 def tracker_store_config(database_url: str) -> dict[str, object]:
     """Rasa's SQLTrackerStore settings for the application database URL."""
     url = make_url(database_url)
-    config: dict[str, object] = {"type": "SQL", "dialect": url.drivername.split("+")[0]}
+    config: dict[str, object] = {"type": TRACKER_STORE, "dialect": url.drivername.split("+")[0]}
     if url.drivername.startswith("sqlite"):
         config["db"] = url.database
         return config
-    config.update({"db": url.database, "host": url.host, "port": url.port})
+    # A custom store receives the host as `url` (Rasa passes it on as `host`).
+    config.update({"db": url.database, "url": url.host, "port": url.port})
     if url.username:
         config["username"] = url.username
     if url.password:

@@ -449,8 +449,10 @@ def _check_value(
         ok = isinstance(value, int) and not isinstance(value, bool)
         expected = "a whole number"
     elif ftype == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        expected = "a number"
+        ok = (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        )
+        expected = "a finite number"
     else:
         ok = value in choices
         expected = f"one of {', '.join(choices)}"

@@ -13,7 +13,13 @@ from typing import Literal
 
 from bot.criteria.model import AllOf, Compare, Criterion, Node, Not, Trial, Value
 from bot.criteria.operators import apply
-from bot.engine.facts import Facts, derivable_inputs, derived_sources, with_derived
+from bot.engine.facts import (
+    Facts,
+    derivable_inputs,
+    derived_sources,
+    possible_derived_values,
+    with_derived,
+)
 from bot.tristate import Status, all_of, any_of, negate
 
 Verdict = Literal["ineligible", "eligible", "open"]
@@ -138,8 +144,13 @@ class _Evaluator:
         derived = node.fact in self.trial.derived
         if value is None:
             if derived:
-                open_facts = derivable_inputs(self.trial, node.fact, self.facts)
                 waits_on = derived_sources(self.trial, node.fact, self.facts)
+                possible = possible_derived_values(self.trial, node.fact, self.facts)
+                outcomes = {apply(node.op, v, node.value) for v in possible}
+                if len(outcomes) == 1:  # every possible value settles it the same way
+                    known = tuple(f for f in waits_on if self.facts.get(f) is not None)
+                    return _Node(Status.of(outcomes.pop()), known, ())
+                open_facts = derivable_inputs(self.trial, node.fact, self.facts)
                 return _Node(Status.UNKNOWN, waits_on, open_facts)
             return _Node(Status.UNKNOWN, (node.fact,), (node.fact,))
         sources = derived_sources(self.trial, node.fact, self.facts) if derived else (node.fact,)

@@ -84,13 +84,36 @@ def with_derived(trial: Trial, facts: Facts) -> dict[str, Value | None]:
 
 
 def derived_sources(trial: Trial, key: str, facts: Facts) -> tuple[str, ...]:
-    """The facts a derived value was (or would be) taken from, given what is known."""
+    """The facts a derived value was taken from (or, while unknown, could be taken from)."""
     spec = trial.derived[key]
+    inputs = tuple(spec.inputs.values())
     if spec.measured and facts.get(spec.measured) is not None:
         return (spec.measured,)
-    return (
-        tuple(spec.inputs.values()) if not spec.measured else (spec.measured, *spec.inputs.values())
-    )
+    computed = derive(spec.compute, {p: facts.get(f) for p, f in spec.inputs.items()})
+    if computed is not None or not spec.measured:
+        return inputs
+    return (spec.measured, *inputs)
+
+
+def possible_derived_values(trial: Trial, key: str, facts: Facts) -> list[float]:
+    """Every value derived value `key` can take when only choice-typed inputs are unknown.
+
+    E.g. eGFR from creatinine and age with the sex unknown: one value per sex. Empty when
+    a measured value is known (no need) or when a non-choice input is unknown (unbounded).
+    """
+    spec = trial.derived[key]
+    if spec.measured and facts.get(spec.measured) is not None:
+        return []
+    unknown = [p for p, f in spec.inputs.items() if facts.get(f) is None]
+    if not unknown or any(trial.facts[spec.inputs[p]].type != "choice" for p in unknown):
+        return []
+    known = {p: facts.get(f) for p, f in spec.inputs.items()}
+    combos: list[dict[str, Any]] = [known]
+    for param in unknown:
+        choices = trial.facts[spec.inputs[param]].choices
+        combos = [{**combo, param: choice} for combo in combos for choice in choices]
+    values = [derive(spec.compute, combo) for combo in combos]
+    return [] if any(v is None for v in values) else [v for v in values if v is not None]
 
 
 def derivable_inputs(trial: Trial, key: str, facts: Facts) -> tuple[str, ...]:

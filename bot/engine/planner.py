@@ -30,8 +30,8 @@ class Plan:
 
     @property
     def questions_left(self) -> int:
-        """Estimate for a progress line: askable now plus half the conditional ones."""
-        return len(self.askable_now) + (len(self.conditional) + 1) // 2
+        """For a progress line: at most this many questions remain (never grows on an answer)."""
+        return len(self.askable_now) + len(self.conditional)
 
 
 def _ask_status(trial: Trial, fact: FactSpec, facts: Facts) -> Status:
@@ -43,7 +43,12 @@ def _ask_status(trial: Trial, fact: FactSpec, facts: Facts) -> Status:
 def plan(trial: Trial, facts: Facts, evaluation: Evaluation | None = None) -> Plan:
     """Plan the next question for `facts` (pass `evaluation` to avoid evaluating twice)."""
     evaluation = evaluation or evaluate(trial, facts)
-    relevant = evaluation.relevant_facts()
+    relevant = set(evaluation.relevant_facts())
+    # A fact that gates a relevant question (its ask_when) is worth asking for that alone.
+    for key in list(relevant):
+        gate = trial.facts[key].ask_when if key in trial.facts else None
+        if gate is not None and key not in facts:
+            relevant.update(k for k in gate.facts() if k not in facts)
     now: list[str] = []
     later: list[str] = []
     for fact in trial.askable_facts():

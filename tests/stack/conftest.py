@@ -11,7 +11,7 @@ from bot.settings import ROOT, load_settings
 from tests.stack.harness import Stack, free_port
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
     base = load_settings()

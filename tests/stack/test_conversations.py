@@ -238,3 +238,25 @@ def test_contact_details_are_collected_only_after_consent(stack: Stack) -> None:
     assert "Thank you, Maria Chen" in messages[-1]["text"]
     export = stack.export(chat.sender)
     assert "maria@example.com" not in str(export["facts"])  # contacts are not facts
+
+
+def test_delete_my_answers_removes_answers_and_transcript(stack: Stack) -> None:
+    import sqlite3
+
+    chat, _, _ = screen(stack, {**GOOD, "age_years": "80"})
+    messages = chat.send("please delete my answers")
+    assert "have been deleted" in messages[0]["text"], chat.transcript()
+    assert stack.prescreen("export", "--conversation", chat.sender).returncode == 1
+    database = stack.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        (events,) = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (chat.sender,)
+        ).fetchone()
+        (answers,) = db.execute(
+            "SELECT count(*) FROM answer JOIN screening ON screening.id = answer.screening_id "
+            "WHERE screening.conversation_id = ?",
+            (chat.sender,),
+        ).fetchone()
+    assert events == 0 and answers == 0
+    # The conversation starts afresh: privacy notice and consent first.
+    assert asked_fact(TRIAL, chat.send("hello")) == "consent_prescreen"

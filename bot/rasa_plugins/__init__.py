@@ -1,0 +1,1 @@
+"""Plug-ins loaded by the Rasa server itself (not by the action server or the web app)."""

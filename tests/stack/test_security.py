@@ -1,0 +1,50 @@
+"""The running servers: token-protected Rasa API, loopback-only binding."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from tests.stack.harness import Stack
+
+pytestmark = pytest.mark.stack
+
+
+def test_rasa_http_api_needs_the_token(stack: Stack) -> None:
+    url = f"{stack.settings.rasa_url}/status"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, params={"token": "wrong"}).status_code == 401
+    assert httpx.get(url, params={"token": stack.settings.rasa_token}).status_code == 200
+    tracker = f"{stack.settings.rasa_url}/conversations/someone/tracker"
+    assert httpx.get(tracker).status_code == 401
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on `port`, read from /proc/net/tcp{,6}."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, _remote, state = line.split()[1:4]
+            address, port_hex = local.rsplit(":", 1)
+            if int(port_hex, 16) == port and state == "0A":  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1
+
+
+@pytest.mark.parametrize("which", ["rasa_port", "action_port"])
+def test_servers_listen_on_loopback_only(stack: Stack, which: str) -> None:
+    port = getattr(stack.settings, which)
+    with socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+    addresses = listening_addresses(port)
+    assert addresses, f"nothing listens on {port}"
+    assert addresses <= LOOPBACK, f"port {port} listens on {addresses} (0.0.0.0 = 00000000)"

@@ -1,0 +1,112 @@
+"""`prescreen evaluate` / `prescreen check-criteria` through bot.cli.main."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import cli
+
+KEYS = {"outcome", "criteria", "follow_up", "next_question", "questions_left"}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def facts_file(tmp_path: Path, facts: Any, name: str = "facts.json") -> Path:
+    path = tmp_path / name
+    path.write_text(facts if isinstance(facts, str) else json.dumps(facts), encoding="utf-8")
+    return path
+
+
+def test_evaluate_prints_the_stable_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = facts_file(tmp_path, {"age_years": 40, "sex": "male", "pregnant_or_breastfeeding": None})
+    code, out, err = run(capsys, "evaluate", "--facts", str(path))
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert set(data) == KEYS
+    assert data["outcome"] == "incomplete"
+    assert data["next_question"] == "sle_diagnosed"
+    assert data["criteria"]["I1"] == "met" and data["criteria"]["E11"] == "not_met"
+    assert isinstance(data["questions_left"], int) and data["follow_up"] == []
+
+
+def test_evaluate_empty_facts_and_trial_id_any_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = facts_file(tmp_path, {})
+    code, out, _ = run(capsys, "evaluate", "--facts", str(path), "--trial", "nct06585514")
+    assert code == 0
+    assert json.loads(out)["next_question"] == "age_years"
+
+
+def test_evaluate_ineligible(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "evaluate", "--facts", str(facts_file(tmp_path, {"age_years": 70})))
+    data = json.loads(out)
+    assert (code, data["outcome"], data["next_question"], data["questions_left"]) == (
+        0,
+        "ineligible",
+        None,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        ({"age_years": "forty"}, ["age_years", "expected a number", "'forty'"]),
+        ({"age_years": 40.5}, ["age_years", "whole number"]),
+        ({"age_years": 130}, ["age_years", "outside the allowed range"]),
+        ({"sex": "other"}, ["sex", "expected one of female, male"]),
+        ({"diabetes": "yes"}, ["diabetes", "expected true, false or null"]),
+        ({"shoe_size": 42}, ["unknown fact 'shoe_size'", "allowed facts: age_years"]),
+        ([1, 2, 3], ["expected a JSON object"]),
+        ("{not json", ["Expecting property name"]),
+    ],
+)
+def test_bad_facts_file_exits_2_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: Any, fragments: list[str]
+) -> None:
+    code, out, err = run(capsys, "evaluate", "--facts", str(facts_file(tmp_path, content)))
+    assert code == 2 and out == ""
+    assert err.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+def test_missing_facts_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "evaluate", "--facts", str(tmp_path / "nope.json"))
+    assert code == 2 and out == ""
+    assert "error:" in err and "nope.json" in err
+
+
+def test_unknown_trial_id_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = facts_file(tmp_path, {})
+    code, out, err = run(capsys, "evaluate", "--facts", str(path), "--trial", "NCT00000000")
+    assert code == 2 and out == ""
+    assert "no trial with id 'NCT00000000'" in err
+    assert "available: " in err and "NCT06585514" in err
+
+
+def test_evaluate_requires_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["evaluate"])
+    assert info.value.code == 2
+    assert "--facts" in capsys.readouterr().err
+
+
+def test_check_criteria_all_trial_files(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check-criteria")
+    assert code == 0, err
+    assert "ok: " in out and "NCT06585514" in out
+    assert "golden" not in out  # golden-case files are not trial files
