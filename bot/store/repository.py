@@ -781,6 +781,61 @@ def outcome_counts(session: Session) -> dict[str, int]:
     return counts
 
 
+def get_flag(session: Session, flag_id: int) -> dict[str, Any] | None:
+    """One follow-up flag (the `screening_summary` flag keys plus screening_id), or None."""
+    flag = session.get(FollowUpFlag, flag_id)
+    if flag is None:
+        return None
+    return {
+        "id": int(flag.id),
+        "screening_id": int(flag.screening_id),
+        "fact": flag.fact,
+        "kind": flag.kind,
+        "criteria": _load(flag.criteria),
+        "status": flag.status,
+        "created_at": flag.created_at,
+        "resolved_at": flag.resolved_at,
+        "resolved_by": flag.resolved_by,
+        "resolution": flag.resolution,
+        "note": flag.note,
+    }
+
+
+def list_audit(
+    session: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int | None = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Audit events, newest first, optionally filtered by exact actor and/or action.
+
+    Rows: id, at, actor, action, screening_id, conversation_id, detail, remote_addr.
+    """
+    query = select(AuditEvent)
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        {
+            "id": int(e.id),
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "screening_id": e.screening_id,
+            "conversation_id": e.conversation_id,
+            "detail": e.detail,
+            "remote_addr": e.remote_addr,
+        }
+        for e in session.execute(query).scalars()
+    ]
+
+
 # --- transcripts and exports ---------------------------------------------------------------
 
 

@@ -26,7 +26,8 @@ def listening_addresses(port: int) -> set[str]:
     found: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(table).read().splitlines()[1:]
+            with open(table) as handle:
+                lines = handle.read().splitlines()[1:]
         except OSError:
             continue
         for line in lines:
