@@ -17,7 +17,7 @@ from bot.criteria import get_trial
 from bot.criteria.registry import DEFAULT_TRIAL_ID
 from bot.dialogue import contact, ending, form_turn, questions, router
 from bot.dialogue.messages import BotMessage
-from bot.dialogue.state import CONSENT, CONTACT_OFFER, RESPONDENT, RESUME_PRESCREEN
+from bot.dialogue.state import CONSENT, CONTACT_OFFER, NOTE, RESPONDENT, RESUME_PRESCREEN
 from bot.dialogue.warmup import warm_up
 from bot.rasa_domain import CONTACT_SLOTS
 
@@ -36,8 +36,15 @@ def _say(dispatcher: CollectingDispatcher, messages: list[BotMessage]) -> None:
         dispatcher.utter_message(**message.as_dict())
 
 
-def _slot_events(slots: dict[str, Any]) -> list[EventType]:
-    return [SlotSet(key, value) for key, value in slots.items()]
+def _slot_events(slots: dict[str, Any], tracker: Tracker | None = None) -> list[EventType]:
+    """SlotSet events, leaving out values the tracker already holds (a shorter tracker is a
+    faster one: Rasa sends the whole tracker to every action call)."""
+    current = tracker.slots if tracker is not None else {}
+    return [
+        SlotSet(key, value)
+        for key, value in slots.items()
+        if tracker is None or key not in current or current[key] != value
+    ]
 
 
 class ValidatePrescreenForm(FormValidationAction):
@@ -63,7 +70,11 @@ class ValidatePrescreenForm(FormValidationAction):
             TRIAL, tracker.sender_id, tracker.slots, text, intent, confidence
         )
         _say(dispatcher, turn.messages)
-        return [*_slot_events(turn.slots), SlotSet("requested_slot", turn.next_slot)]
+        events = _slot_events(turn.slots, tracker)
+        if not events:
+            # Rasa rejects a form turn that sets no slot; an interruption sets none.
+            events = [SlotSet(NOTE, turn.slots.get(NOTE))]
+        return [*events, SlotSet("requested_slot", turn.next_slot)]
 
 
 class ValidateContactForm(FormValidationAction):
@@ -133,7 +144,7 @@ def _ask_action(slot: str) -> type[Action]:
         else:
             message = questions.question_message(TRIAL, tracker.slots, slot)
         _say(dispatcher, [message])
-        return [SlotSet("pending_note", None)]
+        return [SlotSet(NOTE, None)] if tracker.get_slot(NOTE) else []
 
     return type(
         f"ActionAsk_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run}
