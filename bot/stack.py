@@ -157,6 +157,8 @@ def web_server_command(settings: Settings) -> list[str]:
         "--port",
         str(settings.web_port),
         "--no-server-header",
+        "--ws",
+        "none",  # Rasa pins an older websockets that uvicorn's websocket support cannot use
     ]
 
 

@@ -1,7 +1,7 @@
 """The FastAPI application: patient page + chat proxy (bot.web.patient), staff app (bot.web.staff).
 
 The web app talks to Rasa (the chat) and to the store (staff views); never to the action server.
-Run: `uvicorn bot.web.app:create_app --factory --host 127.0.0.1 --port $WEB_PORT`.
+Run: `uvicorn bot.web.app:create_app --factory --ws none --host 127.0.0.1 --port $WEB_PORT`.
 """
 
 from __future__ import annotations

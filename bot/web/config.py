@@ -45,7 +45,7 @@ def _secret_key(var_dir: Path) -> str:
 
 
 def load_web_settings() -> WebSettings:
-    """Read RASA_PORT / RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL."""
+    """Read RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL."""
     base = load_settings()
     return WebSettings(
         rasa_url=os.environ.get("RASA_URL", base.rasa_url),

@@ -10,7 +10,7 @@ from slowapi import Limiter
 from slowapi.util import get_remote_address
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette_csrf import CSRFMiddleware as _HeaderCSRFMiddleware
+from starlette_csrf.middleware import CSRFMiddleware as _HeaderCSRFMiddleware
 
 MAX_FORM_BYTES = 1_000_000
 CSRF_FIELD = "csrftoken"

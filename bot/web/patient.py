@@ -1,0 +1,263 @@
+"""The patient page and its same-origin chat proxy to Rasa's REST channel.
+
+Browsers talk only to this app: `POST /chat` forwards one message to Rasa under the
+conversation id kept in a signed, HttpOnly cookie (`chat_id`), so nobody can read or continue
+another person's conversation. Rasa and the action server are never exposed.
+
+Routes: ``GET /`` (trial summary + chat widget), ``POST /chat``, ``GET /chat/history``,
+``POST /chat/restart``, ``POST /chat/delete`` (the bot deletes, then a new id is issued).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from itsdangerous import BadSignature, Signer
+from limits import parse as parse_limit
+from sqlalchemy import select
+
+from bot.dialogue.messages import NOT_A_DIAGNOSIS
+from bot.store import repository
+from bot.store.db import session_scope
+from bot.web.config import WebSettings
+from bot.web.rasa_client import ButtonData, RasaUnavailable, get_rasa, lifespan, parse_buttons
+from bot.web.security import client_address, limiter
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(lifespan=lifespan)
+
+COOKIE = "chat_id"
+COOKIE_SALT = "bot.web.patient.chat_id"
+#: secrets.token_urlsafe(24): 32 URL-safe characters.
+_CHAT_ID = re.compile(r"[A-Za-z0-9_-]{32}")
+#: Bidirectional-text overrides: invisible, and they can make stored text read differently.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: sent for the "Start over" and "Delete my answers" buttons (the bot's own button payloads).
+RESTART_TEXT = "Start again"
+DELETE_TEXT = "Delete my answers"
+
+UNAVAILABLE = "The assistant is not available right now. Please try again in a moment."
+EMPTY = "Please type a message first."
+COMMAND = "Please type your answer in words; messages starting with / are not accepted."
+TOO_LONG = (
+    "That message is too long (at most {limit} characters). Please shorten it and send again."
+)
+BAD_REQUEST = "The message could not be read. Please reload the page and try again."
+TOO_MANY = "You are sending messages very quickly. Please wait a minute, then try again."
+
+
+# --- the conversation id cookie ----------------------------------------------------------------
+
+
+def _settings(request: Request) -> WebSettings:
+    settings: WebSettings = request.app.state.settings
+    return settings
+
+
+def _signer(request: Request) -> Signer:
+    return Signer(_settings(request).secret_key, salt=COOKIE_SALT)
+
+
+def chat_id_from(request: Request) -> str | None:
+    """The conversation id from a correctly signed cookie, else None."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _signer(request).unsign(raw).decode("ascii")
+    except (BadSignature, UnicodeDecodeError):
+        return None
+    return value if _CHAT_ID.fullmatch(value) else None
+
+
+def _issue(request: Request, response: Response, chat_id: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        _signer(request).sign(chat_id).decode("ascii"),
+        httponly=True,
+        samesite="lax",
+        secure=_settings(request).secure_cookies,
+        path="/",
+    )
+
+
+def _chat_id(request: Request) -> tuple[str, bool]:
+    """(conversation id, whether it is new and must be issued)."""
+    current = chat_id_from(request)
+    return (current, False) if current else (secrets.token_urlsafe(24), True)
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+def _error(status: int, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+
+
+def clean(text: str) -> str:
+    """Control characters become spaces (line breaks, tabs) or go; bidi overrides go too."""
+    kept = []
+    for char in text.translate(_BIDI):
+        if unicodedata.category(char) == "Cc":
+            if char in "\t\n\r":
+                kept.append(" ")
+            continue
+        kept.append(char)
+    return "".join(kept).strip()
+
+
+def _check(request: Request, text: str) -> JSONResponse | None:
+    """Why this patient message may not go to Rasa, as an error response; None when it may."""
+    if not text:
+        return _error(400, EMPTY)
+    limit = _settings(request).max_message_chars
+    if len(text) > limit:
+        return _error(413, TOO_LONG.format(limit=limit))
+    if text.startswith("/"):  # Rasa's `/intent{"slot": ...}` shortcut would bypass the NLU
+        return _error(400, COMMAND)
+    return None
+
+
+def _rate_limited(request: Request) -> JSONResponse | None:
+    """A 429 once this client has used up settings.chat_rate_limit (shared by the chat routes).
+
+    The app's slowapi `limiter` storage is used directly (not its decorator) so the limit comes
+    from this app's settings rather than a value fixed at import time.
+    """
+    item = parse_limit(_settings(request).chat_rate_limit)
+    if limiter.limiter.hit(item, "patient-chat", client_address(request)):
+        return None
+    return _error(429, TOO_MANY, **{"Retry-After": str(item.get_expiry())})
+
+
+async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
+    """Send `text` to Rasa as `chat_id`; the bot's messages, or 503 when Rasa fails."""
+    try:
+        messages = await get_rasa(request.app).send(chat_id, text)
+    except RasaUnavailable as error:
+        log.warning("Rasa unavailable: %s", error)
+        return _error(503, UNAVAILABLE)
+    return JSONResponse({"messages": messages})
+
+
+async def _message_from(request: Request) -> str | None:
+    try:
+        body: Any = json.loads(await request.body())
+    except ValueError:
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else None
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def patient_page(request: Request) -> Response:
+    """The trial in plain language, and the chat widget."""
+    chat_id, new = _chat_id(request)
+    trial = request.app.state.trial
+    response = request.app.state.templates.TemplateResponse(
+        request,
+        "patient.html",
+        {"trial": trial, "info": trial.info, "site": trial.site, "not_diagnosis": NOT_A_DIAGNOSIS},
+    )
+    assert isinstance(response, Response)
+    if new:
+        _issue(request, response, chat_id)
+    return response
+
+
+@router.post("/chat")
+async def chat(request: Request) -> JSONResponse:
+    """Forward one patient message: ``{"message"}`` → ``{"messages": [{"text", "buttons"}]}``."""
+    limited = _rate_limited(request)
+    if limited is not None:
+        return limited
+    raw = await _message_from(request)
+    if raw is None:
+        return _error(400, BAD_REQUEST)
+    text = clean(raw)
+    refused = _check(request, text)
+    if refused is not None:
+        return refused
+    chat_id, new = _chat_id(request)
+    response = await _relay(request, chat_id, text)
+    if new:
+        _issue(request, response, chat_id)
+    return response
+
+
+@router.post("/chat/restart")
+async def restart(request: Request) -> JSONResponse:
+    """Start the pre-screen again in the same conversation."""
+    refused = _rate_limited(request)
+    if refused is not None:
+        return refused
+    chat_id, new = _chat_id(request)
+    response = await _relay(request, chat_id, RESTART_TEXT)
+    if new:
+        _issue(request, response, chat_id)
+    return response
+
+
+@router.post("/chat/delete")
+async def delete(request: Request) -> JSONResponse:
+    """Ask the bot to delete this conversation's answers, then start a new conversation id."""
+    refused = _rate_limited(request)
+    if refused is not None:
+        return refused
+    chat_id, _new = _chat_id(request)
+    response = await _relay(request, chat_id, DELETE_TEXT)
+    if response.status_code == 200:  # on failure keep the id, so the patient can try again
+        _issue(request, response, secrets.token_urlsafe(24))
+    return response
+
+
+@router.get("/chat/history")
+async def history(request: Request) -> JSONResponse:
+    """The conversation so far (``[{"from", "text"}]``) and the last bot message's buttons."""
+    chat_id, new = _chat_id(request)
+    if new:
+        response = JSONResponse({"messages": [], "buttons": []})
+        _issue(request, response, chat_id)
+        return response
+    try:
+        messages, buttons = await run_in_threadpool(_history, chat_id)
+    except Exception:  # the store is down: say so, as for Rasa
+        log.exception("could not read the transcript")
+        return _error(503, UNAVAILABLE)
+    return JSONResponse({"messages": messages, "buttons": buttons})
+
+
+def _history(chat_id: str) -> tuple[list[dict[str, str]], list[ButtonData]]:
+    with session_scope() as session:
+        lines = repository.transcript(session, chat_id)
+        messages = [{"from": line["from"], "text": line["text"]} for line in lines]
+        if not messages or messages[-1]["from"] != "bot":
+            return messages, []
+        # transcript() keeps text only: the buttons come from the same (latest) bot event.
+        events = repository.EVENTS
+        data = session.execute(
+            select(events.c.data)
+            .where(events.c.sender_id == chat_id, events.c.type_name == "bot")
+            .order_by(events.c.id.desc())
+            .limit(1)
+        ).scalar()
+    try:
+        event = json.loads(data) if data else {}
+    except ValueError:
+        return messages, []
+    if not isinstance(event, dict) or event.get("text") != messages[-1]["text"]:
+        return messages, []
+    extra = event.get("data")
+    return messages, parse_buttons(extra.get("buttons") if isinstance(extra, dict) else None)

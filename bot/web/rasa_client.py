@@ -1,0 +1,108 @@
+"""The web app's only way to Rasa: its REST channel, through one shared `httpx.AsyncClient`.
+
+One client per app, kept in ``app.state.rasa`` (created on startup, or on first use when an app
+runs without its lifespan) and closed on shutdown. Rasa's replies are reduced to plain data:
+text and quick-reply buttons; anything else (images, custom payloads) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
+
+import httpx
+from fastapi import FastAPI
+
+from bot.web.config import WebSettings
+
+#: Waiting for a reply: the first turn of a fresh conversation can take several seconds.
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+WEBHOOK = "/webhooks/rest/webhook"
+
+
+class ButtonData(TypedDict):
+    title: str
+    payload: str
+
+
+class MessageData(TypedDict):
+    text: str
+    buttons: list[ButtonData]
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached, failed, or answered with something that is not a reply."""
+
+
+def parse_buttons(raw: Any) -> list[ButtonData]:
+    """Quick replies as ``[{"title", "payload"}]`` strings; malformed entries are skipped."""
+    buttons: list[ButtonData] = []
+    if not isinstance(raw, list):
+        return buttons
+    for button in raw:
+        if not isinstance(button, dict):
+            continue
+        title, payload = button.get("title"), button.get("payload")
+        if isinstance(title, str) and isinstance(payload, str) and title and payload:
+            buttons.append({"title": title, "payload": payload})
+    return buttons
+
+
+def parse_reply(raw: Any) -> list[MessageData]:
+    """Rasa's REST channel reply (a JSON list) as text messages with their buttons."""
+    if not isinstance(raw, list):
+        raise RasaUnavailable(f"unexpected reply from Rasa: {type(raw).__name__}")
+    messages: list[MessageData] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text")
+        buttons = parse_buttons(item.get("buttons"))
+        if (isinstance(text, str) and text) or buttons:
+            messages.append({"text": text if isinstance(text, str) else "", "buttons": buttons})
+    return messages
+
+
+class RasaClient:
+    """Sends one patient message to Rasa's REST channel and returns the bot's messages."""
+
+    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None):
+        self.http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=TIMEOUT, transport=transport
+        )
+
+    async def send(self, sender: str, message: str) -> list[MessageData]:
+        """Post ``{"sender", "message"}``; RasaUnavailable on any transport or server error."""
+        try:
+            response = await self.http.post(WEBHOOK, json={"sender": sender, "message": message})
+            response.raise_for_status()
+            return parse_reply(response.json())
+        except (httpx.HTTPError, ValueError) as error:  # ValueError: a body that is not JSON
+            raise RasaUnavailable(str(error) or type(error).__name__) from error
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def get_rasa(app: FastAPI) -> RasaClient:
+    """The app's client, created on first use if the lifespan has not made one yet."""
+    client: RasaClient | None = getattr(app.state, "rasa", None)
+    if client is None:
+        settings: WebSettings = app.state.settings
+        client = RasaClient(settings.rasa_url)
+        app.state.rasa = client
+    return client
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create the app's Rasa client on startup and close it on shutdown."""
+    get_rasa(app)
+    try:
+        yield
+    finally:
+        client: RasaClient | None = getattr(app.state, "rasa", None)
+        app.state.rasa = None
+        if client is not None:
+            await client.aclose()

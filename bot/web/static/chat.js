@@ -1,0 +1,216 @@
+/* The patient chat widget: plain DOM, no dependencies, no build step.
+ *
+ * All text goes in with textContent (never as HTML). The server proxies every message to the
+ * bot; this file only renders what comes back. Progress notes such as "(About 12 questions
+ * left.)" are taken out of the bot's text and shown in the status line above the chat, so they
+ * are announced once and the messages stay short.
+ */
+(function () {
+  "use strict";
+
+  const log = document.getElementById("chat-log");
+  if (!log) return; // a page without the chat widget
+
+  const form = document.getElementById("chat-form");
+  const input = document.getElementById("chat-input");
+  const progress = document.getElementById("chat-progress");
+  const typing = document.getElementById("chat-typing");
+  const errorBox = document.getElementById("chat-error");
+  const dialog = document.getElementById("delete-dialog");
+
+  const OPENER = "hi"; // sent for the patient when a conversation is empty
+  const PROGRESS = /\s*\((About \d+ questions? left\.|This is about the last question\.)\)\s*$/;
+  const FAILED = "Something went wrong. Please try again in a moment.";
+  let busy = false;
+
+  function csrfToken() {
+    const found = document.cookie.split("; ").find(function (c) {
+      return c.startsWith("csrftoken=");
+    });
+    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+  }
+
+  async function call(method, url, body) {
+    const options = { method: method, credentials: "same-origin", headers: {} };
+    if (method === "POST") {
+      options.headers["content-type"] = "application/json";
+      options.headers["x-csrftoken"] = csrfToken();
+      options.body = JSON.stringify(body || {});
+    }
+    try {
+      const response = await fetch(url, options);
+      let data = {};
+      try {
+        data = await response.json();
+      } catch (ignored) {
+        data = {};
+      }
+      if (!response.ok && !data.error) {
+        data.error = response.status === 403 ? "Please reload the page and try again." : FAILED;
+      }
+      return { ok: response.ok, data: data };
+    } catch (networkError) {
+      return { ok: false, data: { error: FAILED } };
+    }
+  }
+
+  function splitProgress(text) {
+    const match = PROGRESS.exec(text);
+    if (!match) return { text: text, progress: null };
+    return { text: text.slice(0, match.index), progress: match[1].replace(/\.$/, "") };
+  }
+
+  /* The status element stays in the page (empty when there is nothing to say), so screen
+     readers announce each change. */
+  function showProgress(text) {
+    progress.textContent = text || "";
+  }
+
+  function addMessage(from, text, buttons) {
+    const item = document.createElement("div");
+    item.className = "message " + (from === "bot" ? "from-bot" : "from-patient");
+    const who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = from === "bot" ? "Assistant: " : "You: ";
+    const body = document.createElement("p");
+    body.className = "message-text";
+    body.textContent = text;
+    body.prepend(who);
+    item.appendChild(body);
+    if (buttons && buttons.length) {
+      const group = document.createElement("div");
+      group.className = "quick-replies";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Answers you can choose");
+      buttons.forEach(function (button) {
+        const element = document.createElement("button");
+        element.type = "button";
+        element.className = "quick-reply";
+        element.textContent = button.title;
+        element.addEventListener("click", function () {
+          send(button.payload, { fromButton: true });
+        });
+        group.appendChild(element);
+      });
+      item.appendChild(group);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  /* Only the newest message's quick replies can be used; older ones stay disabled. */
+  function setButtonsEnabled(enabled) {
+    const scope = enabled ? log.lastElementChild : log;
+    if (!scope) return;
+    scope.querySelectorAll(".quick-reply").forEach(function (button) {
+      button.disabled = !enabled;
+    });
+  }
+
+  function showBotMessages(messages) {
+    let step = null;
+    messages.forEach(function (message) {
+      const parts = splitProgress(message.text || "");
+      if (parts.progress) step = parts.progress;
+      const buttons = message.buttons || [];
+      if (parts.text || buttons.length) addMessage("bot", parts.text, buttons);
+    });
+    showProgress(step);
+  }
+
+  function showError(text) {
+    errorBox.textContent = text || "";
+  }
+
+  function waiting(on) {
+    busy = on;
+    typing.hidden = !on;
+    if (on) log.scrollTop = log.scrollHeight;
+  }
+
+  /* Send one message (typed or a quick reply) through `url`; show it unless `silent`. */
+  async function send(text, opts) {
+    const options = opts || {};
+    if (busy) return false;
+    showError("");
+    waiting(true);
+    if (options.fromButton) log.focus({ preventScroll: true }); // the clicked button goes away
+    setButtonsEnabled(false);
+    const mine = options.silent ? null : addMessage("patient", text);
+    const result = await call("POST", options.url || "/chat", { message: text });
+    waiting(false);
+    if (!result.ok) {
+      if (mine) mine.remove();
+      setButtonsEnabled(true);
+      showError(result.data.error);
+      return false;
+    }
+    showBotMessages(result.data.messages || []);
+    return true;
+  }
+
+  async function resume() {
+    waiting(true);
+    const result = await call("GET", "/chat/history");
+    waiting(false);
+    if (!result.ok) {
+      showError(result.data.error);
+      return;
+    }
+    const lines = result.data.messages || [];
+    if (!lines.length) {
+      await send(OPENER, { silent: true });
+      return;
+    }
+    lines.forEach(function (line, index) {
+      if (index === 0 && line.from === "patient" && line.text === OPENER) return;
+      const last = index === lines.length - 1;
+      if (line.from === "bot") {
+        const parts = splitProgress(line.text);
+        addMessage("bot", parts.text, last ? result.data.buttons : []);
+        if (last) showProgress(parts.progress);
+      } else {
+        addMessage("patient", line.text);
+      }
+    });
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || busy) return;
+    input.value = "";
+    if (!(await send(text))) input.value = text; // keep what they typed when it failed
+  });
+
+  document.getElementById("chat-restart").addEventListener("click", function () {
+    send("Start again", { url: "/chat/restart" });
+  });
+
+  document.getElementById("chat-delete").addEventListener("click", function () {
+    dialog.showModal();
+    document.getElementById("delete-cancel").focus();
+  });
+
+  document.getElementById("delete-cancel").addEventListener("click", function () {
+    dialog.close();
+  });
+
+  document.getElementById("delete-confirm").addEventListener("click", async function () {
+    dialog.close();
+    if (busy) return;
+    showError("");
+    waiting(true);
+    const result = await call("POST", "/chat/delete", {});
+    waiting(false);
+    if (!result.ok) {
+      showError(result.data.error);
+      return;
+    }
+    log.replaceChildren(); // the conversation is gone; a new one starts with the next message
+    showBotMessages(result.data.messages || []);
+  });
+
+  resume();
+})();
