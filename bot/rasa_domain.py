@@ -12,6 +12,7 @@ import yaml
 
 from bot.criteria.model import Trial
 from bot.dialogue.state import (
+    BRANCH_SLOTS,
     CONSENT,
     CONTACT_CONSENT,
     CONTACT_DETAILS,
@@ -19,7 +20,6 @@ from bot.dialogue.state import (
     DIALOGUE_SLOTS,
     RESPONDENT,
 )
-from bot.dialogue.state import BRANCH_SLOTS
 
 DOMAIN_PATH = Path(__file__).resolve().parent.parent / "domain.yml"
 
