@@ -46,6 +46,9 @@ RESTART_TEXT = "Start again"
 DELETE_TEXT = "Delete my answers"
 
 UNAVAILABLE = "The assistant is not available right now. Please try again in a moment."
+#: Our bot answers every message; no reply at all means a part of it failed mid-turn (e.g. the
+#: action server was down). Nothing was stored for that message, so sending it again is safe.
+NO_REPLY = "One moment, please — I couldn't process that just now. Please try again."
 EMPTY = "Please type a message first."
 COMMAND = "Please type your answer in words; messages starting with / are not accepted."
 TOO_LONG = (
@@ -146,6 +149,9 @@ async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
     except RasaUnavailable as error:
         log.warning("Rasa unavailable: %s", error)
         return _error(503, UNAVAILABLE)
+    if not messages:
+        log.warning("no reply from the bot for conversation %s…", chat_id[:6])
+        messages = [{"text": NO_REPLY, "buttons": []}]
     return JSONResponse({"messages": messages})
 
 

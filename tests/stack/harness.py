@@ -63,14 +63,18 @@ class Stack:
         from bot.store.db import migrate
 
         migrate(self.database_url)
-        endpoints = write_endpoints(self.settings, self.database_url)
         self.start_actions()
+        self.start_rasa(model)
+
+    def start_rasa(self, model: Path) -> subprocess.Popen[bytes]:
+        """Start (or restart) the Rasa server and wait until the model is loaded."""
+        endpoints = write_endpoints(self.settings, self.database_url)
         log = self.workdir / "rasa.log"
         rasa = subprocess.Popen(
             rasa_server_command(self.settings, model, endpoints),
             cwd=ROOT,
             env=self.env(),
-            stdout=log.open("wb"),
+            stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
         )
         self.processes.append(rasa)
@@ -82,7 +86,7 @@ class Stack:
                 f"{self.settings.rasa_url}/status", params={"token": self.settings.rasa_token}
             )
             if status.status_code == 200 and status.json().get("model_file"):
-                return
+                return rasa
             time.sleep(0.5)
         raise RuntimeError(f"Rasa did not load the model:\n{log.read_text()[-4000:]}")
 
