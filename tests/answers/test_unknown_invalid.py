@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.answers import parse_answer
@@ -62,11 +60,10 @@ def test_empty_or_strange_input_is_invalid_with_hint(key: str, text: str) -> Non
 
 
 @pytest.mark.parametrize("fact", FACT_LIST, ids=lambda f: f.key)
-def test_ten_thousand_characters_is_quick_and_invalid(fact: FactSpec) -> None:
+def test_ten_thousand_characters_is_invalid(fact: FactSpec) -> None:
+    # Only the first 500 characters are read (bench/parser.py times it).
     text = "34 yes class IV 1:320 " * 500
-    started = time.perf_counter()
     parsed = parse_answer(text, FACTS[fact.key])
-    assert time.perf_counter() - started < 0.05
     assert parsed.status == "invalid"
     assert parsed.hint
 
