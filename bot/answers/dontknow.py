@@ -36,7 +36,7 @@ _DONT_KNOW = re.compile(
             r"\bnot\s+known\b",
             r"\bno\s+(?:recent\s+)?(?:results?|numbers?|report)\b",
             r"\b(?:don't|do not)\s+have\s+(?:the|my|any)\s+(?:results?|report|numbers?|values?)\b",
-            r"\bnever\s+(?:been\s+)?(?:tested|checked|measured)\b",
+            r"\bnever\s+(?:been\s+)?(?:tested|checked|measured)\b(?!\s+(?:positive|negative))",
             r"\bnot\s+(?:been\s+)?(?:tested|checked|measured)\b",
             r"\b(?:haven't|have not|hasn't|has not)\s+been\s+(?:tested|checked|measured)\b",
             r"\b(?:haven't|have not|never)\s+had\s+(?:it|that|this|them)\s+"

@@ -103,8 +103,12 @@ _UNIT = re.compile(
 )
 _UNIT_AT = re.compile(r"\s*(?:" + _UNIT.pattern + ")")
 #: unit spans whose digits ("10^9", "1.73 m2") are not numbers of their own.
+_PER_VOLUME = rf"\s*(?:/|per)\s*(?:{_UL}|{_L})"
+#: "x10^9", "10^9/L", "10*9" — and a bare "109/L" (a flattened 10⁹/L) only before "/L": a bare
+#: "109" is a number (an eGFR of 109), not a unit.
 _DIGIT_UNIT = re.compile(
-    rf"{_TEN}[39](?:\s*(?:/|per)\s*(?:{_UL}|{_L}))?{_AFTER}|/\s*1[.,]73\s*m?\s*\^?\s*2?"
+    rf"(?:(?:x|\*)\s*10\s*(?:\^|\*\*|\*|e)?\s*[39]|10\s*(?:\^|\*\*|\*|e)\s*[39]|"
+    rf"10\s*[39](?={_PER_VOLUME}))(?:{_PER_VOLUME})?{_AFTER}|/\s*1[.,]73\s*m?\s*\^?\s*2?"
 )
 
 

@@ -235,9 +235,37 @@ def _decide(text: str, signals: _Signals, fact: FactSpec) -> Parsed:
     return invalid(hints.for_invalid(fact, "unclear"))
 
 
+#: "my heart is fine", "her lungs are normal": the organ asked about is healthy → no.
+_HEALTHY = re.compile(
+    r"\b(?:my|his|her|their|the patient's|the)\s+[a-z]+(?:\s+[a-z]+)?\s+"
+    r"(?:is|are|was|were|'s|'re|seems?|looks?)\s+(?:completely\s+|totally\s+|perfectly\s+)?"
+    r"(?:fine|normal|ok|okay|healthy|good|great|perfect|all right|alright)\b"
+)
+#: "never tested positive", "all negative": a negative test result → no.
+_NEGATIVE_RESULT = re.compile(
+    r"\b(?:never (?:been |ever )?tested positive|never had a positive|tested negative|"
+    r"(?:came back|came out|were|was|all|always been|always|been) negative)\b"
+)
+
+
+def _only_not_counting(text: str, fact: FactSpec) -> bool:
+    """The answer names only things the question says do not count."""
+    spans = [
+        m.span()
+        for phrase in fact.not_counting
+        for m in re.finditer(rf"(?<![\w']){re.escape(phrase.lower())}(?![\w'])", text)
+    ]
+    if not spans:
+        return False
+    inside = [any(s <= a and b <= e for s, e in spans) for a, b in topic_spans(text, fact)]
+    return all(inside)
+
+
 def parse_boolean(text: str, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to a boolean fact."""
     whole = text.strip(" .!,;:")
+    if _only_not_counting(whole, fact) or _HEALTHY.search(whole) or _NEGATIVE_RESULT.search(whole):
+        return known(False)
     if whole in _WHOLE:
         return known(_WHOLE[whole])
     if _WHOLE_YES.match(whole) and not topic_spans(whole, fact):

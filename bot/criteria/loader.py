@@ -55,6 +55,7 @@ FACT_KEYS = {
     "ask_when": False,
     "conversions": False,
     "terms": False,
+    "not_counting": False,
     "timeframe": False,
 }
 QUESTION_KEYS = {"self": True, "guardian": True}
@@ -262,6 +263,9 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
     terms_raw = spec.get("terms") or []
     if not isinstance(terms_raw, list):
         ctx.fail(f"{where}.terms", f"expected a list of words, got {_kind(terms_raw)}")
+    not_counting_raw = spec.get("not_counting") or []
+    if not isinstance(not_counting_raw, list) or (not_counting_raw and ftype != "boolean"):
+        ctx.fail(f"{where}.not_counting", "expected a list of phrases, for boolean facts only")
     timeframe = spec.get("timeframe")
     if timeframe is not None:
         ctx.choice(timeframe, f"{where}.timeframe", TIMEFRAMES)
@@ -285,6 +289,7 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
         ask_when=_node(ctx, spec["ask_when"], f"{where}.ask_when") if "ask_when" in spec else None,
         conversions=conversions,
         terms=tuple(ctx.text(str(t), f"{where}.terms") for t in terms_raw),
+        not_counting=tuple(ctx.text(str(t), f"{where}.not_counting") for t in not_counting_raw),
         timeframe=timeframe,
     )
 

@@ -97,6 +97,9 @@ class FactSpec:
     conversions: Mapping[str, float] = field(default_factory=dict)
     #: words a patient uses for this topic ("diabetic", "sugar"), to spot corrections.
     terms: tuple[str, ...] = ()
+    #: things the question itself says do not count ("a fungal nail infection does not count"):
+    #: an answer naming only these is a no.
+    not_counting: tuple[str, ...] = ()
     #: whether a yes/no question is about the present ("now") or a lifetime ("ever").
     timeframe: Literal["now", "ever"] | None = None
 

@@ -53,3 +53,31 @@ def test_third_person_age_corrections(text: str, pending: str, age: int) -> None
 def test_real_trial_yes_no(text: str, fact: str, value: bool) -> None:
     parsed = parse_answer(text, TRIAL.facts[fact])
     assert parsed.status == "value" and parsed.value is value, parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # found by bench/agreement.py (simulated patients over the full stack)
+        ("my heart is fine", "heart_condition", False),
+        ("her heart is fine", "heart_condition", False),
+        ("never tested positive", "infection_serology_positive", False),
+        ("all negative", "infection_serology_positive", False),
+        ("only a fungal nail infection", "uncontrolled_infection", False),
+        ("only the lupus rash", "skin_disease", False),
+        ("I had a stem cell transplant", "organ_transplant", False),
+        ("yes, a chest infection", "uncontrolled_infection", True),
+        ("psoriasis and a lupus rash", "skin_disease", True),
+        ("yes, a kidney transplant", "organ_transplant", True),
+        ("yes, that's fine", "can_consent", True),
+    ],
+)
+def test_answers_found_by_the_simulated_population(text: str, fact: str, value: bool) -> None:
+    parsed = parse_answer(text, TRIAL.facts[fact])
+    assert parsed.status == "value" and parsed.value is value, parsed
+
+
+@pytest.mark.parametrize(("text", "value"), [("109", 109.0), ("eGFR 109", 109.0), ("90", 90.0)])
+def test_a_bare_109_is_a_number_not_ten_to_the_ninth(text: str, value: float) -> None:
+    parsed = parse_answer(text, TRIAL.facts["egfr_ml_min"])
+    assert parsed.status == "value" and parsed.value == value
