@@ -127,7 +127,7 @@ def rasa_server_command(settings: Settings, model: Path, endpoints: Path) -> lis
     return [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.rasa_plugins.server",  # Rasa's CLI with a measured fix (see that module)
         "run",
         "--enable-api",
         "--auth-token",

@@ -181,7 +181,7 @@ def test_database_outage_loses_nothing_and_tells_the_patient(
     assert "age_years" not in slots  # not kept in the conversation when it was not stored
     assert slots["requested_slot"] == "age_years"
     assert "couldn't save" in slots["pending_note"]
-    route_slots, messages = run(
+    _route_slots, messages = run(
         actions.ActionRoute(), tracker(CONSENTED, "delete my data", "delete_data")
     )
     assert "went wrong" in messages[0]["text"]

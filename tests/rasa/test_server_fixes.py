@@ -1,0 +1,39 @@
+"""The Rasa server fixes keep Rasa's behaviour: same event classes, same response validation."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+from bot.rasa_plugins.server import cached_event_types, compiled_validation
+
+TYPE_NAMES = sorted({cls.type_name for cls in all_subclasses(Event)})
+
+
+@pytest.fixture(scope="module")
+def originals() -> dict[str, object]:
+    resolved = {name: Event.resolve_by_type(name) for name in TYPE_NAMES}
+    cached_event_types()
+    compiled_validation()
+    return resolved
+
+
+def test_every_event_type_resolves_to_the_same_class(originals: dict[str, object]) -> None:
+    for name in TYPE_NAMES:
+        assert Event.resolve_by_type(name) is originals[name], name
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no-such-event")
+
+
+def test_action_responses_are_still_validated(originals: dict[str, object]) -> None:
+    action = RemoteAction("action_x", None)
+    good = {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hi"}]}
+    assert action._validate_action_result(good) is True
+    bad = {"events": [{"no_event_key": 1}], "responses": []}
+    from jsonschema import ValidationError
+
+    with pytest.raises(ValidationError):
+        action._validate_action_result(bad)
