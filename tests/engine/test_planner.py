@@ -64,7 +64,13 @@ def test_hard_exclusions_before_any_lab_question() -> None:
     now = plan(TRIAL, {"age_years": 40, "sex": "male", "sle_diagnosed": True}).askable_now
     first_lab = min(now.index(k) for k in LAB_ASKED if k in now)
     assert all(now.index(k) < first_lab for k in HARD_EXCLUSIONS)
-    assert now[0] == HARD_EXCLUSIONS[0]
+    # After the diagnosis: is the lupus refractory? (the commonest reason not to fit)
+    assert now[0] == "lupus_nephritis"
+    with_ln = plan(
+        TRIAL, {"age_years": 40, "sex": "male", "sle_diagnosed": True, "lupus_nephritis": True}
+    ).askable_now
+    first_lab = min(with_ln.index(k) for k in LAB_ASKED if k in with_ln)
+    assert all(with_ln.index(k) < first_lab for k in HARD_EXCLUSIONS)
 
 
 def test_only_askable_facts_are_proposed() -> None:
