@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint train bench lock clean
+.PHONY: install run test lint train bench lock clean cluster cluster-stop
 
 install: $(STAMP)
 
@@ -37,7 +37,13 @@ lint: install
 	$(VENV)/bin/mypy bot
 
 bench: install
-	$(PY) -m bench.engine
+	$(PY) -m bench.run
+
+cluster: install
+	deploy/local-cluster start
+
+cluster-stop:
+	deploy/local-cluster stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

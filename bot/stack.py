@@ -87,6 +87,8 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
         config["username"] = url.username
     if url.password:
         config["password"] = url.password
+    if url.query:
+        config["query"] = dict(url.query)  # e.g. sslmode / sslrootcert for the driver
     return config
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import ROOT, load_settings
+from bot.web.routing import rasa_urls_from_env
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class WebSettings:
     login_rate_limit: str = "5/minute"
     #: longest patient message accepted, in characters.
     max_message_chars: int = 1000
+    #: the Rasa replicas (RASA_URLS), each conversation on one of them; empty: `rasa_url`.
+    rasa_urls: tuple[str, ...] = ()
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -53,4 +56,5 @@ def load_web_settings() -> WebSettings:
         secret_key=_secret_key(Path(os.environ.get("VAR_DIR", ROOT / "var"))),
         trial_id=base.trial_id,
         secure_cookies=os.environ.get("WEB_SECURE_COOKIES", "0") == "1",
+        rasa_urls=tuple(rasa_urls_from_env()) if os.environ.get("RASA_URLS", "").strip() else (),
     )

@@ -7,7 +7,7 @@ text and quick-reply buttons; anything else (images, custom payloads) is dropped
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
@@ -15,10 +15,13 @@ import httpx
 from fastapi import FastAPI
 
 from bot.web.config import WebSettings
+from bot.web.routing import pick
 
 #: Waiting for a reply: the first turn of a fresh conversation can take several seconds.
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 WEBHOOK = "/webhooks/rest/webhook"
+#: The header nginx / ingress-nginx hash on (deploy/nginx.conf.template).
+CONVERSATION_HEADER = "X-Conversation-Id"
 
 
 class ButtonData(TypedDict):
@@ -65,17 +68,37 @@ def parse_reply(raw: Any) -> list[MessageData]:
 
 
 class RasaClient:
-    """Sends one patient message to Rasa's REST channel and returns the bot's messages."""
+    """Sends one patient message to its conversation's Rasa replica; returns the bot's messages.
 
-    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None):
-        self.http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=TIMEOUT, transport=transport
-        )
+    With several replicas (RASA_URLS) every conversation always goes to the same one
+    (consistent hashing, bot/web/routing.py): two replicas writing one conversation at once
+    can lose events even with Rasa's Redis lock store.
+    """
+
+    def __init__(
+        self,
+        base_urls: str | Sequence[str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        self.urls = [url.rstrip("/") for url in urls if url.strip()]
+        if not self.urls:
+            raise ValueError("no Rasa URL")
+        self.http = httpx.AsyncClient(timeout=TIMEOUT, transport=transport)
+
+    def webhook_for(self, sender: str) -> str:
+        """The REST webhook of the replica that serves `sender` (the same one every time)."""
+        return pick(sender, self.urls) + WEBHOOK
 
     async def send(self, sender: str, message: str) -> list[MessageData]:
         """Post ``{"sender", "message"}``; RasaUnavailable on any transport or server error."""
         try:
-            response = await self.http.post(WEBHOOK, json={"sender": sender, "message": message})
+            response = await self.http.post(
+                self.webhook_for(sender),
+                json={"sender": sender, "message": message},
+                headers={CONVERSATION_HEADER: sender},
+            )
             response.raise_for_status()
             return parse_reply(response.json())
         except (httpx.HTTPError, ValueError) as error:  # ValueError: a body that is not JSON
@@ -90,7 +113,7 @@ def get_rasa(app: FastAPI) -> RasaClient:
     client: RasaClient | None = getattr(app.state, "rasa", None)
     if client is None:
         settings: WebSettings = app.state.settings
-        client = RasaClient(settings.rasa_url)
+        client = RasaClient(settings.rasa_urls or settings.rasa_url)
         app.state.rasa = client
     return client
 
