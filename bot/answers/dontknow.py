@@ -37,6 +37,8 @@ _DONT_KNOW = re.compile(
             r"\bno\s+(?:recent\s+)?(?:results?|numbers?|report)\b",
             r"\b(?:don't|do not)\s+have\s+(?:the|my|any)\s+(?:results?|report|numbers?|values?)\b",
             r"\bnever\s+(?:been\s+)?(?:tested|checked|measured)\b(?!\s+(?:positive|negative))",
+            r"\b(?:haven't|have not|hasn't|has not|never|didn't|did not)\s+(?:seen|got|gotten|"
+            r"received)\s+(?:the|my|his|her|their|any)?\s*(?:results?|numbers?|reports?)\b",
             r"\bnot\s+(?:been\s+)?(?:tested|checked|measured)\b",
             r"\b(?:haven't|have not|hasn't|has not)\s+been\s+(?:tested|checked|measured)\b",
             r"\b(?:haven't|have not|never)\s+had\s+(?:it|that|this|them)\s+"

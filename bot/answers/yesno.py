@@ -50,7 +50,8 @@ _YES = (
     r"i (?:do )?think so|i believe so|that'?s (?:right|correct|true)|"
     r"that is (?:right|correct|true)|"
     r"^right|exactly|for sure|you bet|totally|i sure (?:do|am|have|did|can)|yes please|"
-    r"affirm|confirmed|ok yes"
+    r"affirm|confirmed|ok yes|i agree|agreed|i consent|"
+    r"go ahead|let'?s (?:go|start|begin)"
 )
 _NO = (
     r"no+|nope|nah|naw|nay|never|none|nothing|neither|negative|false|not really|not at all|"

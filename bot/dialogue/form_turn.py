@@ -8,6 +8,7 @@ whether the text parses as an answer, so that "No, I can't stop them" stays an a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,9 @@ from bot.dialogue.topics import CONTROL_INTENTS, TOPIC_INTENTS, topic_answer
 from bot.engine import assess
 
 MAX_TEXT = 500  # characters the parser reads
+_PLAIN_AGREEMENT = re.compile(
+    r"^\s*(?:ok|okay|alright|all right|fine|sounds good|that's fine|sure thing)\b[\s.!]*$", re.I
+)
 MAX_INVALID = 3  # the third answer that cannot be understood is recorded as unknown
 INTENT_CONFIDENCE = 0.5
 
@@ -188,6 +192,8 @@ def _consent(
     notes: list[str],
 ) -> None:
     parsed = parse_answer(text, CONSENT_FACT)
+    if parsed.status != "value" and _PLAIN_AGREEMENT.match(text):
+        parsed = Parsed(status="value", value=True)  # "ok" agrees to a notice, not to a symptom
     if parsed.status == "value" and isinstance(parsed.value, bool):
         turn.slots[CONSENT] = parsed.value
         turn.slots[STATE] = ACTIVE if parsed.value else DECLINED

@@ -185,3 +185,10 @@ def test_database_outage_loses_nothing_and_tells_the_patient(
         actions.ActionRoute(), tracker(CONSENTED, "delete my data", "delete_data")
     )
     assert "went wrong" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["ok", "okay", "I agree", "sounds good"])
+def test_ok_agrees_to_the_privacy_notice(actions: Any, text: str) -> None:
+    tr = tracker({"requested_slot": "consent_prescreen"}, text, "affirm")
+    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["consent_prescreen"] is True and slots["requested_slot"] == "respondent"

@@ -81,3 +81,16 @@ def test_answers_found_by_the_simulated_population(text: str, fact: str, value: 
 def test_a_bare_109_is_a_number_not_ten_to_the_ninth(text: str, value: float) -> None:
     parsed = parse_answer(text, TRIAL.facts["egfr_ml_min"])
     assert parsed.status == "value" and parsed.value == value
+
+
+@pytest.mark.parametrize("text", ["I agree", "agreed", "go ahead"])
+def test_agreement_in_plain_words(text: str) -> None:
+    from bot.dialogue.form_turn import CONSENT_FACT
+
+    parsed = parse_answer(text, CONSENT_FACT)
+    assert parsed.status == "value" and parsed.value is True
+
+
+@pytest.mark.parametrize("fact", ["egfr_ml_min", "ana_titer", "lymphocytes_10e9_l"])
+def test_not_having_seen_results_is_dont_know(fact: str) -> None:
+    assert parse_answer("I haven't seen the results", TRIAL.facts[fact]).status == "unknown"
