@@ -70,7 +70,7 @@ def test_rasa_restarted_mid_conversation(web: Web, trained_model: Any) -> None:
     stack = web.stack
     patient = Patient(web)
     _start(patient)
-    rasa = _process(stack, "rasa run")
+    rasa = _process(stack, "bot.rasa_plugins.server")
     rasa.terminate()
     rasa.wait(timeout=30)
     stack.processes.remove(rasa)
