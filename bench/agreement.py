@@ -293,9 +293,10 @@ async def converse(
     *,
     max_turns: int = MAX_TURNS,
     deadline: float | None = None,
+    think_s: float = 0.0,
 ) -> Conversation:
     """Chat until the bot asks nothing more, or `max_turns` messages, or time.monotonic() ≥
-    `deadline`."""
+    `deadline`; `think_s`: a pause before each answer (not part of the measured turn)."""
     from tests.stack.harness import asked_fact
 
     rng = random.Random(f"{seed}:{profile.id}")
@@ -303,6 +304,8 @@ async def converse(
     openings = OPENINGS_GUARDIAN if profile.respondent == "guardian" else OPENINGS_SELF
     opening = rng.choice(openings)
     try:
+        if think_s:  # users who pause do not arrive in step: a random start, jittered pauses
+            await asyncio.sleep(think_s * random.Random(sender).random())
         messages, ns, sent = await post_timed(client, url, sender, opening)
         chat.turns.append(Typed("opening", opening, ms=ns / 1e6, sent_ns=sent))
         attempts: Counter[str] = Counter()
@@ -318,6 +321,8 @@ async def converse(
                 chat.ended = "time limit"
                 break
             attempts[asked] += 1
+            if think_s:  # the patient reads and types (not timed), 0.5–1.5 × think_s
+                await asyncio.sleep(think_s * (0.5 + rng.random()))
             if asked in ASKABLE:
                 answer = _answer(profile, asked, attempts[asked], rng)
                 text, value, style = answer.text, answer.value, answer.style

@@ -108,6 +108,7 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
         done("agreement", "Agreement of the full stack with the ground truth", a,
              agreement.report(a))  # fmt: skip
         lat = latency.run(
+            paced=(2, 0.2) if smoke else (latency.TARGET_LEVEL, 2.0),
             levels=levels, turns=turns, budget_s=30 if smoke else args.latency_budget_s,
             seed=args.seed, smoke=smoke, stack=stack, stock=not args.no_stock,
         )  # fmt: skip
@@ -129,8 +130,9 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
         )
     notes.append(
         f"Latency: {turns} patient messages per conversation; levels {list(levels)} concurrent "
-        "conversations, each bounded in time; the stock bot keeps its trackers in memory, ours "
-        "in SQLite."
+        "conversations sending back to back (capacity), plus 10 conversations with a 2 s pause "
+        "before each message; each level bounded in time; the stock bot keeps its trackers in "
+        "memory, ours in SQLite."
     )
     text = summary_markdown(sections, started, notes)
     path = results_dir / "summary.md"

@@ -37,14 +37,17 @@ def test_agreement_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> N
 
 
 def test_latency_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
-    result = latency.run(levels=(1, 2), turns=4, budget_s=60, smoke=True, stack=bench_stack,
-                         stock=False)  # fmt: skip
+    result = latency.run(
+        levels=(1, 2), turns=4, budget_s=60, smoke=True, stack=bench_stack, stock=False,
+        paced=(2, 0.2),
+    )  # fmt: skip
     data = saved("latency", result, tmp_path)
     levels = data["ours"]["levels"]
     assert [lv["concurrent"] for lv in levels] == [1, 2]
     for lv in levels:
         assert lv["errors"] == 0 and lv["turns"] >= 4
         assert 0 < lv["p50_ms"] <= lv["p95_ms"] <= lv["p99_ms"] and lv["turns_per_s"] > 0
+    assert data["ours"]["paced"]["turns"] >= 4 and data["ours"]["paced"]["think_s"] == 0.2
     assert data["ours"]["memory_after_kib"]["rasa_server"]["rss_kib"] > 0
     assert "| bot | concurrent |" in latency.report(result)
 
