@@ -29,8 +29,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"\b(?:a\s+)?couple\s+(?:of\s+)?{_UNIT}", r"2 \1"),
         (rf"\b(?:a|an|one)\s+{_UNIT}", r"1 \1"),
         (r"\b(?:last|past|previous)\s+(month|week)\b", r"1 \1"),
+        (rf"\b(?:a\s+)?few\s+{_UNIT}", r"3 \1"),
         (
-            r"\b(?:yesterday|today|this\s+(?:morning|week)|earlier\s+this\s+week|just\s+now)\b",
+            r"\b(?:yesterday|today|this\s+(?:morning|week)|earlier\s+this\s+week|just\s+now)\b|"
+            r"\bjust\s+(?:had|done|did|got|finished)(?:\s+(?:it|one|1|that|the\s+biopsy|a\s+biopsy))?"
+            r"(?:\s+done)?\W*$",
             "0 days",
         ),
     )

@@ -34,7 +34,10 @@ _ECOG: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
             r"(?:totally|completely|always|entirely) (?:in|confined to) (?:bed|a chair)|"
             r"in bed all (?:day|the time)|need help with everything|"
             r"no self[- ]?care|(?:can't|cannot|can not) do any self[- ]?care"),
-        (3, r"(?:in|confined to|stay in|lying in|stuck in) (?:a |my )?bed or (?:a |my )?chair|"
+        (3, rf"(?:partly|partially|only partly|only partially|only a little|only some) "
+            rf"(?:look after|take care of|care for) {_SELF}|"
+            rf"(?:look after|take care of|care for) {_SELF} (?:only )?(?:partly|partially)|"
+            r"(?:in|confined to|stay in|lying in|stuck in) (?:a |my )?bed or (?:a |my )?chair|"
             r"limited self[- ]?care|(?:in|lying in|confined to) (?:bed|a chair)[^.]{0,25}"
             r"(?:more than|over|most of) (?:half|50|the day)|"
             r"(?:in bed|lying down|resting) (?:for )?(?:most|more than half) of the (?:day|time)|"

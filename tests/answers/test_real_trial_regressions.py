@@ -94,3 +94,40 @@ def test_agreement_in_plain_words(text: str) -> None:
 @pytest.mark.parametrize("fact", ["egfr_ml_min", "ana_titer", "lymphocytes_10e9_l"])
 def test_not_having_seen_results_is_dont_know(fact: str) -> None:
     assert parse_answer("I haven't seen the results", TRIAL.facts[fact]).status == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I can only partly look after myself", 3),
+        ("she can partially take care of herself", 3),
+        ("I can look after myself but I can't work", 2),
+    ],
+)
+def test_partial_self_care_is_ecog_3(text: str, value: int) -> None:
+    """The benchmark's one disagreement: "only partly look after myself" was read as ECOG 2."""
+    parsed = parse_answer(text, TRIAL.facts["ecog"])
+    assert parsed.status == "value" and parsed.value == value, parsed
+
+
+@pytest.mark.parametrize(
+    "text", ["I don't take steroids", "he doesn't take any prednisone", "I don't need any"]
+)
+def test_not_taking_steroids_is_zero_mg(text: str) -> None:
+    parsed = parse_answer(text, TRIAL.facts["glucocorticoid_mg_per_day"])
+    assert parsed.status == "value" and parsed.value == 0.0, parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("I just had it", 0.0),
+        ("just had one", 0.0),
+        ("I just had it done last week", 0.2),
+        ("just had a biopsy 2 weeks ago", 0.5),
+        ("a few weeks ago", 0.7),
+    ],
+)
+def test_a_biopsy_just_done(text: str, months: float) -> None:
+    parsed = parse_answer(text, TRIAL.facts["biopsy_months_ago"])
+    assert parsed.status == "value" and parsed.value == months, parsed
