@@ -31,7 +31,8 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 )
 _NO_DOSE = re.compile(
     r"^(?:no|nope|none|nothing|zero|nil|n/a)\b|\b(?:none|nothing|zero|nil)\b|"
-    r"(?:\bnot|n't|\bno longer|\bnever)\s+(?:\w+\s+){0,2}(?:on|taking|take|using|use|had|have|need)\b|"
+    r"(?:\bnot|n't|\bno longer|\bnever)\s+(?:\w+\s+){0,2}"
+    r"(?:on|taking|take|using|use|had|have|need)\b|"
     r"\b(?:stopped|quit|off)\b|\bno\s+(?:steroids?|prednisone|prednisolone|medication)"
 )
 
