@@ -15,37 +15,9 @@ from bench.truth import (
     expected_from_facts,
     statuses,
 )
+from tests.patients import CHAT_PASSING
 
-#: what a chat learns from a patient who passes every question it can ask.
-PASSING: dict[str, Any] = {
-    "age_years": 40,
-    "sex": "female",
-    "sle_diagnosed": True,
-    "pregnant_or_breastfeeding": False,
-    "other_cancer": False,
-    "organ_transplant": False,
-    "infection_serology_positive": False,
-    "heart_condition": False,
-    "lung_condition": False,
-    "neuro_condition": False,
-    "uncontrolled_infection": False,
-    "dic": False,
-    "serious_mental_illness": False,
-    "skin_disease": False,
-    "severe_allergy": False,
-    "diabetes": False,
-    "can_stop_immunosuppressants": True,
-    "ecog": 1,
-    "can_consent": True,
-    "lupus_nephritis": False,
-    "glucocorticoid_mg_per_day": 10,
-    "had_glucocorticoid_and_cyclophosphamide_6mo": True,
-    "had_immunomodulator_3mo": True,
-    "routine_treatment_failed": True,
-    "ana_titer": 320,
-    "lymphocytes_10e9_l": 1.4,
-    "egfr_ml_min": 90,
-}
+PASSING: dict[str, Any] = CHAT_PASSING
 CLINIC_FLAGS = {
     ("meets_2019_eular_acr", "clinician"),
     ("life_expectancy_over_90d", "clinician"),

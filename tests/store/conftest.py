@@ -28,6 +28,7 @@ from bot.criteria import get_trial
 from bot.criteria.model import Trial
 from bot.store.db import dispose_engines, get_engine, migrate
 from bot.store.models import metadata
+from tests.patients import NEEDS_REVIEW_FACTS
 
 #: Rasa 3.6 SQLTrackerStore.SQLEvent, column for column (rasa/core/tracker_store.py).
 RASA_METADATA = sa.MetaData()
@@ -252,41 +253,6 @@ def rasa_events(db_url: str) -> EventAdder:
             )
 
     return add
-
-
-#: Every question the chat asks, answered favourably except the lab values the patient does
-#: not know: the engine then has nothing left to ask and returns needs_review with flags.
-NEEDS_REVIEW_FACTS: dict[str, Any] = {
-    "age_years": 34,
-    "sex": "female",
-    "sle_diagnosed": True,
-    "pregnant_or_breastfeeding": False,
-    "other_cancer": False,
-    "organ_transplant": False,
-    "infection_serology_positive": False,
-    "heart_condition": False,
-    "lung_condition": False,
-    "neuro_condition": False,
-    "uncontrolled_infection": False,
-    "dic": False,
-    "serious_mental_illness": False,
-    "skin_disease": False,
-    "severe_allergy": False,
-    "diabetes": False,
-    "can_stop_immunosuppressants": True,
-    "ecog": 1,
-    "can_consent": True,
-    "lupus_nephritis": False,
-    "glucocorticoid_mg_per_day": 10,
-    "had_glucocorticoid_and_cyclophosphamide_6mo": True,
-    "had_immunomodulator_3mo": True,
-    "routine_treatment_failed": True,
-    "ana_titer": None,
-    "anti_dsdna_iu_ml": None,
-    "lymphocytes_10e9_l": None,
-    "egfr_ml_min": None,
-    "serum_creatinine_mg_dl": None,
-}
 
 
 @pytest.fixture

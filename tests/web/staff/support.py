@@ -16,39 +16,6 @@ from bot.store.db import session_scope
 PASSWORD = "correct horse battery staple"
 USERS = {"ada": "admin", "cora": "coordinator", "ivan": "investigator"}
 
-#: Every question the chat asks, answered favourably, except the lab values the patient does
-#: not know: nothing is left to ask, so the outcome is needs_review with follow-up flags.
-NEEDS_REVIEW_FACTS: dict[str, Any] = {
-    "age_years": 34,
-    "sex": "female",
-    "sle_diagnosed": True,
-    "pregnant_or_breastfeeding": False,
-    "other_cancer": False,
-    "organ_transplant": False,
-    "infection_serology_positive": False,
-    "heart_condition": False,
-    "lung_condition": False,
-    "neuro_condition": False,
-    "uncontrolled_infection": False,
-    "dic": False,
-    "serious_mental_illness": False,
-    "skin_disease": False,
-    "severe_allergy": False,
-    "diabetes": False,
-    "can_stop_immunosuppressants": True,
-    "ecog": 1,
-    "can_consent": True,
-    "lupus_nephritis": False,
-    "glucocorticoid_mg_per_day": 10,
-    "had_glucocorticoid_and_cyclophosphamide_6mo": True,
-    "had_immunomodulator_3mo": True,
-    "routine_treatment_failed": True,
-    "ana_titer": None,
-    "anti_dsdna_iu_ml": None,
-    "lymphocytes_10e9_l": None,
-    "egfr_ml_min": None,
-    "serum_creatinine_mg_dl": None,
-}
 
 #: A value for each fact that can be flagged which lets its criteria pass.
 PASSING: dict[str, str] = {

@@ -15,16 +15,9 @@ from itsdangerous import TimestampSigner
 from bot.criteria.model import Trial
 from bot.web.staff import create_user
 from bot.web.staff.auth import LOGIN_ERROR, SESSION_COOKIE
+from tests.patients import NEEDS_REVIEW_FACTS
 from tests.web.conftest import AppFactory
-from tests.web.staff.support import (
-    NEEDS_REVIEW_FACTS,
-    PASSWORD,
-    audit_rows,
-    csrf,
-    hidden_token,
-    login,
-    seed,
-)
+from tests.web.staff.support import PASSWORD, audit_rows, csrf, hidden_token, login, seed
 
 
 def _staff_routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from bot.criteria.model import Trial
 from bot.web.charts import Bar, bar_chart
-from tests.web.staff.support import NEEDS_REVIEW_FACTS, login, seed
+from tests.patients import NEEDS_REVIEW_FACTS
+from tests.web.staff.support import login, seed
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -15,14 +15,8 @@ from fhir.resources.bundle import Bundle
 from bot.criteria.model import Trial
 from bot.web.fhir import SUBJECT_STATUS
 from bot.web.staff.exports import LOG_COLUMNS, age_band
-from tests.web.staff.support import (
-    NEEDS_REVIEW_FACTS,
-    audit_rows,
-    csrf,
-    login,
-    seed,
-    summary,
-)
+from tests.patients import NEEDS_REVIEW_FACTS
+from tests.web.staff.support import audit_rows, csrf, login, seed, summary
 
 ALICE = ("Alice Example", "+1 555 0100", "alice@example.org")
 

@@ -10,15 +10,8 @@ from fastapi.testclient import TestClient
 
 from bot.criteria.model import Trial
 from bot.web.staff.values import ValueProblem, parse_value
-from tests.web.staff.support import (
-    NEEDS_REVIEW_FACTS,
-    PASSING,
-    audit_rows,
-    csrf,
-    login,
-    seed,
-    summary,
-)
+from tests.patients import NEEDS_REVIEW_FACTS
+from tests.web.staff.support import PASSING, audit_rows, csrf, login, seed, summary
 
 
 def _outcome(client: TestClient, screening_id: int) -> str:

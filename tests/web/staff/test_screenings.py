@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from bot.criteria.model import Trial
 from bot.store.db import session_scope
 from bot.store.models import Screening
+from tests.patients import NEEDS_REVIEW_FACTS
 from tests.web.conftest import EventAdder
-from tests.web.staff.support import NEEDS_REVIEW_FACTS, audit_rows, login, seed, summary
+from tests.web.staff.support import audit_rows, login, seed, summary
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
