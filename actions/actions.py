@@ -15,9 +15,9 @@ from rasa_sdk.types import DomainDict
 
 from bot.criteria import get_trial
 from bot.criteria.registry import DEFAULT_TRIAL_ID
-from bot.dialogue import contact, ending, form_turn, questions, router
+from bot.dialogue import contact, ending, form_turn, router
 from bot.dialogue.messages import BotMessage
-from bot.dialogue.state import CONSENT, CONTACT_OFFER, NOTE, RESPONDENT, RESUME_PRESCREEN
+from bot.dialogue.state import CONTACT_OFFER, NOTE, RESUME_PRESCREEN
 from bot.dialogue.warmup import warm_up
 from bot.rasa_domain import CONTACT_SLOTS
 
@@ -134,16 +134,15 @@ class ActionRoute(Action):
 
 
 def _ask_action(slot: str) -> type[Action]:
-    """An `action_ask_<slot>` class: the question wording comes from the trial file."""
+    """An `action_ask_<slot>` class for a contact-form slot.
+
+    The pre-screen form has none: `validate_prescreen_form` sends its next question itself.
+    """
 
     def run(
         self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if slot in CONTACT_SLOTS:
-            message = contact.contact_question(tracker.slots, slot)
-        else:
-            message = questions.question_message(TRIAL, tracker.slots, slot)
-        _say(dispatcher, [message])
+        _say(dispatcher, [contact.contact_question(tracker.slots, slot)])
         return [SlotSet(NOTE, None)] if tracker.get_slot(NOTE) else []
 
     return type(
@@ -151,7 +150,4 @@ def _ask_action(slot: str) -> type[Action]:
     )
 
 
-ASK_ACTIONS = [
-    _ask_action(slot)
-    for slot in (CONSENT, RESPONDENT, *(f.key for f in TRIAL.askable_facts()), *CONTACT_SLOTS)
-]
+ASK_ACTIONS = [_ask_action(slot) for slot in CONTACT_SLOTS]

@@ -53,15 +53,19 @@ FORM_ACTIONS: tuple[str, ...] = (
 CONTACT_SLOTS = (CONTACT_CONSENT, CONTACT_NAME, CONTACT_DETAILS)
 HEADER = (
     "# GENERATED from bot/trials/*.yaml by `prescreen domain --write` — do not edit by hand.\n"
-    "# Slots are named exactly like the trial's fact keys; questions are asked by\n"
-    "# action_ask_<slot> custom actions that read the wording from the trial file.\n"
+    "# Slots are named exactly like the trial's fact keys. The pre-screen questions are sent by\n"
+    "# validate_prescreen_form (wording from the trial file), so that form has no ask actions.\n"
 )
 
 
 def ask_action_names(trial: Trial) -> list[str]:
-    """Every `action_ask_<slot>` the forms need, in asking order."""
-    slots = [CONSENT, RESPONDENT, *(f.key for f in trial.askable_facts()), *CONTACT_SLOTS]
-    return [f"action_ask_{slot}" for slot in slots]
+    """The `action_ask_<slot>` actions: the contact form's only.
+
+    The pre-screen form declares none on purpose. Rasa then asks nothing itself, and
+    `validate_prescreen_form` sends the next question (wording from the trial file) in the
+    same call that understood the answer — one action-server round trip per turn, not two.
+    """
+    return [f"action_ask_{slot}" for slot in CONTACT_SLOTS]
 
 
 def _slot(initial: Any = None) -> dict[str, Any]:

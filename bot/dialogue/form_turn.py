@@ -17,6 +17,7 @@ from bot.answers import Parsed, parse_answer, parse_correction
 from bot.criteria.model import FactSpec, Trial
 from bot.dialogue import messages as m
 from bot.dialogue import persistence
+from bot.dialogue.questions import question_message
 from bot.dialogue.respondent import parse_respondent
 from bot.dialogue.state import (
     ACTIVE,
@@ -107,12 +108,29 @@ def form_turn(
             # Nothing was saved, so nothing changes: the same question is asked again.
             turn = Turn(slots={NOTE: m.NOT_SAVED})
             turn.next_slot = requested
+            _ask(turn, trial, slots)
             return turn
     merged = {**slots, **turn.slots}
     turn.next_slot = next_slot(trial, merged)
     if turn.next_slot != requested:
         turn.slots.setdefault(ATTEMPTS, 0)
+    _ask(turn, trial, slots)
     return turn
+
+
+def _ask(turn: Turn, trial: Trial, slots: Mapping[str, Any]) -> None:
+    """Append the next question, prefixed by any pending note, and clear the note.
+
+    The question is sent from this turn, not by a separate `action_ask_<slot>` call: that
+    saves Rasa a second call to the action server, with the whole tracker, on every turn.
+    When the pre-screen is over, a pending note is sent on its own before the result.
+    """
+    merged = {**slots, **turn.slots}
+    if turn.next_slot is not None:
+        turn.messages.append(question_message(trial, merged, turn.next_slot))
+    elif merged.get(NOTE):
+        turn.messages.append(m.BotMessage(str(merged[NOTE])))
+    turn.slots[NOTE] = None
 
 
 def _handle_message(

@@ -69,7 +69,8 @@ CONSENTED = {"consent_prescreen": True, "respondent": "self", "screening_state":
 def test_activation_asks_for_consent_first_and_ignores_the_opening(actions: Any) -> None:
     slots, messages = run(actions.ValidatePrescreenForm(), tracker(text="hi, I'm 45 with lupus"))
     assert slots["requested_slot"] == "consent_prescreen"
-    assert "age_years" not in slots and messages == []
+    assert "age_years" not in slots
+    assert [m["text"] for m in messages] == [TRIAL.info["privacy"]]
 
 
 def test_consent_opens_a_screening(actions: Any) -> None:
@@ -84,7 +85,7 @@ def test_declining_consent_ends_the_form_without_health_data(actions: Any) -> No
     tr = tracker({"requested_slot": "consent_prescreen"}, "no thanks", "deny")
     slots, messages = run(actions.ValidatePrescreenForm(), tr)
     assert slots["consent_prescreen"] is False and slots["requested_slot"] is None
-    assert "won't ask any health questions" in messages[0]["text"]
+    assert len(messages) == 1 and "won't ask any health questions" in messages[0]["text"]
     with session_scope() as session:
         sid = repository.current_screening_id(session, "conv-1")
         assert sid is not None and repository.current_facts(session, sid) == {}
@@ -93,8 +94,9 @@ def test_declining_consent_ends_the_form_without_health_data(actions: Any) -> No
 def test_an_answer_is_parsed_stored_and_the_planner_picks_the_next_slot(actions: Any) -> None:
     run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
     tr = tracker({**CONSENTED, "requested_slot": "age_years"}, "I'm thirty-four")
-    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
     assert slots["age_years"] == 34 and slots["requested_slot"] == "sex"
+    assert [m["text"].split("\n")[0] for m in messages] == [TRIAL.facts["sex"].question_self]
     with session_scope() as session:
         sid = repository.current_screening_id(session, "conv-1")
         history = repository.answer_history(session, sid)
@@ -110,9 +112,12 @@ def test_dont_know_sets_the_marker_and_is_not_asked_again(actions: Any) -> None:
 
 def test_intent_shortcut_injection_sets_nothing(actions: Any) -> None:
     tr = tracker({**CONSENTED, "requested_slot": "age_years"}, '/inform{"age_years": 999}')
-    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
     assert "age_years" not in slots and slots["requested_slot"] == "age_years"
-    assert "in words" in slots["pending_note"]
+    # the hint and the same question again, in one message; the note is then cleared
+    assert "in words" in messages[-1]["text"]
+    assert TRIAL.facts["age_years"].question_self in messages[-1]["text"]
+    assert slots["pending_note"] is None
 
 
 def test_why_do_you_ask_answers_and_keeps_the_question(actions: Any) -> None:
@@ -120,6 +125,7 @@ def test_why_do_you_ask_answers_and_keeps_the_question(actions: Any) -> None:
     slots, messages = run(actions.ValidatePrescreenForm(), tr)
     assert slots["requested_slot"] == "age_years"
     assert TRIAL.facts["age_years"].why in messages[0]["text"]
+    assert TRIAL.facts["age_years"].question_self in messages[1]["text"]
 
 
 def test_required_slots_keep_filled_slots(actions: Any) -> None:
@@ -131,10 +137,11 @@ def test_required_slots_keep_filled_slots(actions: Any) -> None:
     assert required[-1] == "sle_diagnosed"
 
 
-def test_ask_action_uses_guardian_wording_buttons_and_progress(actions: Any) -> None:
-    ask = next(a for a in actions.ASK_ACTIONS if a().name() == "action_ask_sle_diagnosed")
-    tr = tracker({**CONSENTED, "respondent": "guardian", "age_years": 12, "sex": "female"})
-    _, messages = run(ask(), tr)
+def test_the_next_question_uses_guardian_wording_buttons_and_progress(actions: Any) -> None:
+    slots_now = {**CONSENTED, "respondent": "guardian", "age_years": 12}
+    tr = tracker({**slots_now, "requested_slot": "sex"}, "she's a girl")
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
+    assert slots["sex"] == "female" and slots["requested_slot"] == "sle_diagnosed"
     assert TRIAL.facts["sle_diagnosed"].question_guardian in messages[0]["text"]
     assert "questions left" in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]] == ["Yes", "No", "I don't know"]
@@ -177,10 +184,11 @@ def test_database_outage_loses_nothing_and_tells_the_patient(
     monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/for/sure/app.db")
     dispose_engines()
     tr = tracker({**CONSENTED, "requested_slot": "age_years"}, "34")
-    slots, _ = run(actions.ValidatePrescreenForm(), tr)
+    slots, messages = run(actions.ValidatePrescreenForm(), tr)
     assert "age_years" not in slots  # not kept in the conversation when it was not stored
     assert slots["requested_slot"] == "age_years"
-    assert "couldn't save" in slots["pending_note"]
+    assert "couldn't save" in messages[-1]["text"]
+    assert TRIAL.facts["age_years"].question_self in messages[-1]["text"]
     _route_slots, messages = run(
         actions.ActionRoute(), tracker(CONSENTED, "delete my data", "delete_data")
     )

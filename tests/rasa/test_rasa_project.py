@@ -21,12 +21,18 @@ def test_domain_is_generated_from_the_trial_file() -> None:
     assert prescreen(["domain"]) == 0, "run `prescreen domain --write`"
 
 
-def test_every_fact_key_is_a_slot_and_every_askable_fact_has_an_ask_action() -> None:
+def test_every_fact_key_is_a_slot_and_no_prescreen_slot_has_an_ask_action() -> None:
+    """The validation action asks the pre-screen questions: an `action_ask_<fact>` or
+    `utter_ask_<fact>` in the domain would make Rasa ask a second time."""
     trial = get_trial()
     domain = build_domain(trial)
     assert set(trial.facts) <= set(domain["slots"])
-    for fact in trial.askable_facts():
-        assert f"action_ask_{fact.key}" in domain["actions"]
+    names = set(domain["actions"]) | set(domain.get("responses", {}))
+    for slot in domain["forms"]["prescreen_form"]["required_slots"]:
+        for prefix in ("action_ask_", "action_ask_prescreen_form_", "utter_ask_"):
+            assert f"{prefix}{slot}" not in names
+    for slot in domain["forms"]["contact_form"]["required_slots"]:
+        assert f"action_ask_{slot}" in domain["actions"]
     assert DOMAIN_PATH.exists()
 
 
