@@ -1,6 +1,11 @@
 """`make run`: train when the Rasa data changed, then run the action server, Rasa and the web app.
 
 All bind 127.0.0.1. Ctrl-C stops everything. `--train-only` trains and exits.
+
+Rasa's API token reaches Rasa in its environment (RASA_TOKEN), never on a command line
+(bot/rasa_plugins/server.py); the action server does not get it. In production
+(PRESCREEN_ENV=production, see docs/security.md) the stack refuses to start with the
+development token, a short one or no WEB_SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.settings import ROOT, Settings, load_settings
+from bot.settings import ROOT, InsecureConfiguration, Settings, check_deployment, load_settings
 
 MODEL_NAME = "prescreen"
 #: Rasa's SQL tracker store, made to honour deletions (bot/rasa_plugins/tracker_store.py).
@@ -75,11 +80,20 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
 
 
 def tracker_store_config(database_url: str) -> dict[str, object]:
-    """Rasa's SQLTrackerStore settings for the application database URL."""
+    """Rasa's SQLTrackerStore settings for the application database URL.
+
+    ``sqlite+pysqlcipher://:PASSPHRASE@//abs/path.db`` (SQLCipher, the `sqlcipher` extra) keeps
+    the driver and passes the passphrase on, so Rasa's events are encrypted like our tables.
+    """
     url = make_url(database_url)
     config: dict[str, object] = {"type": TRACKER_STORE, "dialect": url.drivername.split("+")[0]}
     if url.drivername.startswith("sqlite"):
         config["db"] = url.database
+        if url.get_driver_name() == "pysqlcipher":
+            config["dialect"] = url.drivername
+            config["password"] = url.password or ""
+            if url.query:
+                config["query"] = dict(url.query)  # cipher pragmas (kdf_iter, cipher, …)
         return config
     # A custom store receives the host as `url` (Rasa passes it on as `host`).
     config.update({"db": url.database, "url": url.host, "port": url.port})
@@ -101,6 +115,9 @@ def write_endpoints(settings: Settings, database_url: str) -> Path:
         "tracker_store": tracker_store_config(database_url),
         "lock_store": {"type": "in_memory"},
     }
+    # owner-only before anything is written: it may hold a database password or key
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
 
@@ -126,14 +143,13 @@ def action_server_command(settings: Settings) -> list[str]:
 
 
 def rasa_server_command(settings: Settings, model: Path, endpoints: Path) -> list[str]:
+    """Rasa's command line; the API token goes in its environment (`rasa_server_env`)."""
     return [
         sys.executable,
         "-m",
-        "bot.rasa_plugins.server",  # Rasa's CLI with a measured fix (see that module)
+        "bot.rasa_plugins.server",  # Rasa's CLI with measured fixes; token from RASA_TOKEN
         "run",
         "--enable-api",
-        "--auth-token",
-        settings.rasa_token,
         "-i",
         "127.0.0.1",
         "-p",
@@ -147,7 +163,18 @@ def rasa_server_command(settings: Settings, model: Path, endpoints: Path) -> lis
     ]
 
 
+def rasa_server_env(settings: Settings, env: dict[str, str]) -> dict[str, str]:
+    """`env` plus the API token, for the Rasa server (and the web app, which calls it)."""
+    return {**env, "RASA_TOKEN": settings.rasa_token}
+
+
 def web_server_command(settings: Settings) -> list[str]:
+    """uvicorn for the web app. Proxy headers are ignored unless WEB_FORWARDED_ALLOW_IPS names
+    the reverse proxies to believe (uvicorn's own default would trust any loopback client)."""
+    if settings.web_forwarded_allow_ips:
+        proxy = ["--proxy-headers", "--forwarded-allow-ips", settings.web_forwarded_allow_ips]
+    else:
+        proxy = ["--no-proxy-headers"]
     return [
         sys.executable,
         "-m",
@@ -161,6 +188,7 @@ def web_server_command(settings: Settings) -> list[str]:
         "--no-server-header",
         "--ws",
         "none",  # Rasa pins an older websockets that uvicorn's websocket support cannot use
+        *proxy,
     ]
 
 
@@ -173,10 +201,12 @@ def start_services(settings: Settings, model: Path) -> list[subprocess.Popen[byt
     migrate(url)
     endpoints = write_endpoints(settings, url)
     env = _env(SANIC_HOST="127.0.0.1", DATABASE_URL=url)
+    env.pop("RASA_TOKEN", None)  # the action server never needs it
+    with_token = rasa_server_env(settings, env)
     return [
         subprocess.Popen(action_server_command(settings), cwd=ROOT, env=env),
-        subprocess.Popen(rasa_server_command(settings, model, endpoints), cwd=ROOT, env=env),
-        subprocess.Popen(web_server_command(settings), cwd=ROOT, env=env),
+        subprocess.Popen(rasa_server_command(settings, model, endpoints), cwd=ROOT, env=with_token),
+        subprocess.Popen(web_server_command(settings), cwd=ROOT, env=with_token),
     ]
 
 
@@ -197,6 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--train-only", action="store_true", help="train if needed, then exit")
     parser.add_argument("--force-train", action="store_true", help="train even if up to date")
     args = parser.parse_args(argv)
+    if not args.train_only:
+        try:
+            check_deployment(rasa_token=True, web_secret=True)
+        except InsecureConfiguration as error:
+            print(f"prescreen stack: {error}", file=sys.stderr)
+            return 2
     settings = load_settings()
     model = train_if_needed(settings, force=args.force_train)
     if args.train_only:

@@ -11,13 +11,25 @@ validation of every response but compiles the schema once.
 2. Loading a conversation from the tracker store resolves each stored event's class by
 walking every subclass of `Event` (`Event.resolve_by_type`), for every event, every turn.
 `cached_event_types()` looks the classes up in a table built once.
+
+`rasa run --auth-token TOKEN` only takes the API token on the command line, where every user
+of the machine can read it (`ps`, /proc/<pid>/cmdline). Started through this module, `run`
+takes the token from the RASA_TOKEN environment variable instead and hands it to Rasa's
+argument parser in-process (`rasa_argv`); a token on the command line is refused. In
+production (bot.settings.check_deployment) a missing, short or development token is refused.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
+
+from bot.settings import DEV_RASA_TOKEN, InsecureConfiguration, check_deployment
+
+PROG = "python -m bot.rasa_plugins.server"
 
 
 @cache
@@ -66,13 +78,46 @@ def cached_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+def rasa_argv(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    """Rasa's argv: for `run`, the API token from RASA_TOKEN appended in this process only.
+
+    The process's own command line (/proc/<pid>/cmdline) is what it was started with; the
+    list returned here only ever lives in `sys.argv`. Raises InsecureConfiguration when the
+    token is on the command line, or when production refuses it.
+    """
+    env = os.environ if environ is None else environ
+    args = list(argv)
+    command = args[1:3]
+    if not command or command[0] != "run" or command[1:] == ["actions"]:
+        return args  # train, shell, `run actions` …: no API token involved
+    # argparse accepts any unambiguous prefix (`--auth tok`): refuse those too
+    given = [
+        arg
+        for arg in args[2:]
+        if arg.startswith("--auth") and "--auth-token".startswith(arg.split("=", 1)[0])
+    ]
+    if given:
+        raise InsecureConfiguration(
+            "the Rasa API token must not be on the command line (every local user can read it "
+            "with ps); put it in the RASA_TOKEN environment variable instead"
+        )
+    check_deployment(env, rasa_token=True, web_secret=False)
+    token = env.get("RASA_TOKEN") or DEV_RASA_TOKEN  # as bot.settings.load_settings
+    return [*args, "--auth-token", token]
+
+
 def main() -> None:
     """Apply the fixes, then run Rasa's command line with the given arguments."""
+    try:
+        argv = rasa_argv(sys.argv)
+    except InsecureConfiguration as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        sys.exit(2)
     compiled_validation()
     cached_event_types()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *argv[1:]]
     rasa_main()
 
 

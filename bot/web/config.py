@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import ROOT, load_settings
+from bot.settings import ROOT, check_deployment, load_settings
 from bot.web.routing import rasa_urls_from_env
 
 
@@ -48,13 +48,20 @@ def _secret_key(var_dir: Path) -> str:
 
 
 def load_web_settings() -> WebSettings:
-    """Read RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL."""
+    """Read RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL.
+
+    In production (bot.settings.check_deployment) RASA_TOKEN and WEB_SECRET_KEY must be set,
+    long enough and not the development defaults (InsecureConfiguration otherwise), and
+    cookies are Secure unless WEB_SECURE_COOKIES=0 says otherwise.
+    """
+    environment = check_deployment(rasa_token=True, web_secret=True)
     base = load_settings()
+    default_secure = "1" if environment == "production" else "0"
     return WebSettings(
         rasa_url=os.environ.get("RASA_URL", base.rasa_url),
         rasa_token=base.rasa_token,
         secret_key=_secret_key(Path(os.environ.get("VAR_DIR", ROOT / "var"))),
         trial_id=base.trial_id,
-        secure_cookies=os.environ.get("WEB_SECURE_COOKIES", "0") == "1",
+        secure_cookies=os.environ.get("WEB_SECURE_COOKIES", default_secure).strip() == "1",
         rasa_urls=tuple(rasa_urls_from_env()) if os.environ.get("RASA_URLS", "").strip() else (),
     )

@@ -73,7 +73,8 @@ class Stack:
         rasa = subprocess.Popen(
             rasa_server_command(self.settings, model, endpoints),
             cwd=ROOT,
-            env=self.env(),
+            # the API token in the environment, never on the command line (see bot.stack)
+            env={**self.env(), "RASA_TOKEN": self.settings.rasa_token},
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
         )
