@@ -1,21 +1,41 @@
-"""Rasa's SQL tracker store, honouring a patient's "delete my answers".
+"""Rasa's SQL tracker store, honouring a patient's "delete my answers" and database outages.
 
 The deletion runs inside an action, but Rasa saves the conversation *after* the action: a
 plain SQLTrackerStore would then write every event back (it stores the events it does not
 find in the table). This store sees that the turn ended with the conversation deleted and
 removes the conversation's events instead of saving them.
+
+Outages. Rasa wraps every tracker store in a `FailSafeTrackerStore`, which answers a failed
+`retrieve` with "no such conversation": the turn then runs on a *fresh* tracker, so a patient
+in the middle of a pre-screen gets the privacy notice again, and their next answer ("yes") is
+later recorded against whatever question the stored conversation was waiting for. This store
+instead raises `TrackerStoreUnavailable` when the database cannot be read, and the wrapper is
+made to let that error through: the turn fails (nothing is stored; the web app tells the
+patient to try again) and the conversation resumes where it was once the database is back.
+PostgreSQL connections are checked before use (`pool_pre_ping`), so a database restart
+between two turns does not surface as an error on the next turn.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+log = logging.getLogger(__name__)
 
 STATE_SLOT = "screening_state"
 DELETED = "deleted"
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation could not be read from the database; the turn must not go ahead."""
 
 
 def deleted_this_turn(tracker: DialogueStateTracker) -> bool:
@@ -28,10 +48,82 @@ def deleted_this_turn(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def _let_outages_through() -> None:
+    """Make FailSafeTrackerStore re-raise TrackerStoreUnavailable from `retrieve` (idempotent).
+
+    Its other errors keep Rasa's behaviour (logged, then a fresh in-memory tracker).
+    """
+    current = FailSafeTrackerStore.on_tracker_store_retrieve_error
+    if getattr(current, "_lets_outages_through", False):
+        return
+
+    def on_tracker_store_retrieve_error(self: Any, error: Exception) -> None:
+        if isinstance(error, TrackerStoreUnavailable):
+            raise error
+        current(self, error)
+
+    on_tracker_store_retrieve_error._lets_outages_through = True  # type: ignore[attr-defined]
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_tracker_store_retrieve_error
+
+
 class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
-    """SQLTrackerStore that leaves no events behind for a conversation deleted this turn."""
+    """SQLTrackerStore that leaves no events behind for a conversation deleted this turn, and
+    fails a turn (rather than starting the conversation afresh) when the database is down."""
+
+    engine: sa.engine.Engine
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Rasa's engine has no pre-ping: after a database restart the first turn would
+            # get a dead pooled connection. Same URL and pool settings, connections checked.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        _let_outages_through()
+
+    def _database(self) -> str:
+        """The database, for log lines (password hidden)."""
+        return str(self.engine.url.render_as_string(hide_password=True))
+
+    def _unavailable(self, doing: str, sender_id: str, error: SQLAlchemyError) -> str:
+        """Log why, and return the message for TrackerStoreUnavailable.
+
+        The error raised carries no traceback of the driver: Rasa logs a failed turn with the
+        local variables of every frame, and the driver's `connect` frame holds the password.
+        """
+        detail = " ".join(str(getattr(error, "orig", error)).split())  # one log line
+        reason = f"{error.__class__.__name__}: {detail}"
+        message = (
+            f"database unavailable: could not {doing} conversation {sender_id[:6]}… "
+            f"({self._database()}): {reason}"
+        )
+        log.error(message)
+        return message
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        try:
+            return await super().retrieve(sender_id)
+        except SQLAlchemyError as error:
+            message = self._unavailable("load", sender_id, error)
+            raise TrackerStoreUnavailable(message) from None  # see _unavailable
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        try:
+            return await super().retrieve_full_tracker(conversation_id)
+        except SQLAlchemyError as error:
+            message = self._unavailable("load", conversation_id, error)
+            raise TrackerStoreUnavailable(message) from None  # see _unavailable
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except SQLAlchemyError as error:
+            self._unavailable("save", tracker.sender_id, error)
+            raise
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         if not deleted_this_turn(tracker):
             await super().save(tracker)
             return
