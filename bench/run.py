@@ -1,20 +1,22 @@
 """`make bench`: every benchmark in one go, results in bench/results/ and a README-ready summary.
 
-    python -m bench.run              # the full run (~15 min on 2 cores)
+    python -m bench.run              # the full run (~20 min on 2 cores)
     python -m bench.run --smoke      # everything small (a couple of minutes, mostly start-up)
 
 Order: questions to a decision (engine + planner, 500 patients) → the engine's own benchmark
 (bench.engine) → one real stack is started and shared by: agreement over REST (free-text
 patients), latency of our bot at 1 / 10 / 50 concurrent conversations, then the stock
-`rasa init` bot in the same run, and the memory of Rasa, the action server and the web app →
+`rasa init` bot in the same run, the memory of Rasa, the action server and the web app, and
+last the load benchmark (bench.load: 200 concurrent paced conversations for 180 s, then a short
+back-to-back phase, then a check that every message and answer was stored exactly once) →
 the stack is stopped → `rasa train` cold and cached.
 
-To keep the whole run within ~15 minutes on 2 cores, the full run chats with the first 186
+To keep the whole run within ~20 minutes on 2 cores, the full run chats with the first 186
 simulated patients (every scenario twice) rather than all 500 (`python -m bench.agreement` runs
 500; `--agreement-size 500` here), and stops starting new agreement conversations after
 `--agreement-budget-s`. Each latency level is bounded by `--latency-budget-s`.
 
-Writes bench/results/<name>.json for questions, engine, agreement, latency and cost, and
+Writes bench/results/<name>.json for questions, engine, agreement, latency, load and cost, and
 bench/results/summary.md (date and machine from bench.common.machine_info).
 """
 
@@ -27,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import agreement, cost, engine, latency, questions
+from bench import agreement, cost, engine, latency, load, questions
 from bench.common import RESULTS_DIR, machine_info, save_results
 from bench.population import DEFAULT_SEED
 
@@ -62,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=int, default=8, help="agreement conversations")
     parser.add_argument("--latency-levels", type=str, default="1,10,50")
     parser.add_argument("--latency-budget-s", type=float, default=120.0, help="per level")
+    parser.add_argument("--load-users", type=int, default=load.DEFAULT_USERS)
+    parser.add_argument("--load-duration-s", type=float, default=load.DEFAULT_DURATION_S)
+    parser.add_argument(
+        "--load-think-s", type=float, default=load.DEFAULT_THINK_S, help="mean pause per message"
+    )
+    parser.add_argument("--no-load", action="store_true", help="skip the load benchmark")
     parser.add_argument("--no-train", action="store_true", help="skip the cold/cached training")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock rasa init bot")
     parser.add_argument("--results-dir", type=Path, default=None, help="default bench/results/")
@@ -114,6 +122,18 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
         )  # fmt: skip
         done("latency", "Latency and throughput over REST", lat, latency.report(lat))
         c = cost.run(smoke=smoke, stack=stack, train_models=False)
+        if not args.no_load:  # last on the stack: it leaves hundreds of trackers behind
+            ld = load.run(
+                users=5 if smoke else args.load_users,
+                duration_s=15 if smoke else args.load_duration_s,
+                think_s=1.0 if smoke else args.load_think_s,
+                ramp_s=2.0 if smoke else load.DEFAULT_RAMP_S,
+                capacity_users=2 if smoke else load.DEFAULT_CAPACITY_USERS,
+                capacity_s=5 if smoke else load.DEFAULT_CAPACITY_S,
+                seed=args.seed,
+                stack=stack,
+            )
+            done("load", "Load: concurrent paced conversations", ld, load.report(ld))
     # 6. training time, with the stack stopped
     if not smoke and not args.no_train:
         import tempfile
@@ -134,6 +154,15 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
         "before each message; each level bounded in time; the stock bot keeps its trackers in "
         "memory, ours in SQLite."
     )
+    if not args.no_load:
+        notes.append(
+            "Load: simulated patients on Rasa's REST webhook (the web app's chat rate limit is "
+            "per client address, shared by every loopback user, and not configurable from the "
+            "environment), each pausing "
+            + ("1" if smoke else f"{args.load_think_s:g}")
+            + " s on average (0.5–1.5 ×) before every message, a new patient when a "
+            "conversation ends; the storage check reads Rasa's events and the answers table."
+        )
     text = summary_markdown(sections, started, notes)
     path = results_dir / "summary.md"
     path.write_text(text, encoding="utf-8")
