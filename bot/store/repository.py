@@ -23,7 +23,9 @@ from sqlalchemy import table as sql_table
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
+from bot.criteria.loader import CriteriaError
 from bot.criteria.model import Trial, Value
+from bot.criteria.registry import get_trial
 from bot.engine.assessment import Assessment
 from bot.store.models import (
     OUTCOMES,
@@ -322,24 +324,7 @@ def save_assessment(
         screening.ended_at = now
     session.flush()
 
-    session.execute(
-        sql_update(CriterionResult)
-        .where(CriterionResult.screening_id == screening_id, CriterionResult.current.is_(True))
-        .values(current=False)
-        .execution_options(synchronize_session=False)
-    )
-    session.add_all(
-        CriterionResult(
-            screening_id=screening_id,
-            criterion_id=result.id,
-            kind=result.kind,
-            status=result.status.value,
-            decided_by=_dump(list(result.decided_by)),
-            evaluated_at=now,
-            current=True,
-        )
-        for result in assessment.evaluation.results.values()
-    )
+    _save_changed_results(session, screening_id, assessment, now)
 
     wanted = {flag.fact: flag for flag in assessment.follow_up}
     open_flags = list(
@@ -373,6 +358,46 @@ def save_assessment(
             )
         )
     session.flush()
+
+
+def _save_changed_results(
+    session: Session, screening_id: int, assessment: Assessment, now: datetime
+) -> None:
+    """Make the current criterion-result set match `assessment`, adding a row only for a
+    criterion whose kind, status or deciding facts changed (its previous row stays, no longer
+    current). Each row holds one result from `evaluated_at` until superseded, so the full
+    history is kept without writing every criterion again for every answer."""
+    current = {
+        row.criterion_id: row
+        for row in session.execute(
+            select(CriterionResult).where(
+                CriterionResult.screening_id == screening_id, CriterionResult.current.is_(True)
+            )
+        ).scalars()
+    }
+    new_rows = [
+        CriterionResult(
+            screening_id=screening_id,
+            criterion_id=result.id,
+            kind=result.kind,
+            status=result.status.value,
+            decided_by=_dump(list(result.decided_by)),
+            evaluated_at=now,
+            current=True,
+        )
+        for result in assessment.evaluation.results.values()
+    ]
+    changed = [
+        row
+        for row in new_rows
+        if (old := current.get(row.criterion_id)) is None
+        or (old.kind, old.status, old.decided_by) != (row.kind, row.status, row.decided_by)
+    ]
+    for row in changed:
+        if row.criterion_id in current:
+            current[row.criterion_id].current = False
+    session.flush()  # retire before inserting: one current row per criterion (a unique index)
+    session.add_all(changed)
 
 
 def resolve_flag(session: Session, flag_id: int, *, by: str, value_known: bool, note: str) -> int:
@@ -583,15 +608,27 @@ def purge_older_than(
 # --- reading for staff ---------------------------------------------------------------------
 
 
+def _criterion_order(trial_id: str) -> dict[str, int]:
+    """Position of each criterion in its trial file (unknown trials: none, so by id)."""
+    try:
+        return {c.id: i for i, c in enumerate(get_trial(trial_id).criteria)}
+    except CriteriaError:
+        return {}
+
+
 def _criteria_by_screening(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The current result of each criterion, per screening, in the trial file's order."""
     found: dict[int, list[dict[str, Any]]] = {sid: [] for sid in ids}
+    trials: dict[int, str] = {}
     for chunk in _chunks(ids):
         rows = session.execute(
-            select(CriterionResult)
+            select(CriterionResult, Screening.trial_id)
+            .join(Screening, Screening.id == CriterionResult.screening_id)
             .where(CriterionResult.screening_id.in_(chunk), CriterionResult.current.is_(True))
             .order_by(CriterionResult.id)
-        ).scalars()
-        for r in rows:
+        ).all()
+        for r, trial_id in rows:
+            trials[int(r.screening_id)] = trial_id
             found[int(r.screening_id)].append(
                 {
                     "id": r.criterion_id,
@@ -601,6 +638,10 @@ def _criteria_by_screening(session: Session, ids: Sequence[int]) -> dict[int, li
                     "evaluated_at": r.evaluated_at,
                 }
             )
+    for sid, criteria in found.items():
+        if sid in trials:
+            order = _criterion_order(trials[sid])
+            criteria.sort(key=lambda c: order.get(c["id"], len(order)))
     return found
 
 

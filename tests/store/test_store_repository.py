@@ -261,15 +261,25 @@ def test_save_assessment_twice_keeps_history_and_syncs_flags(
     # flags that stayed open are the same rows (no duplicates)
     assert len(after) == len(flags)
 
-    # both result sets are kept; only the latest is current
-    total = _count(db_url, CriterionResult, CriterionResult.screening_id == sid)
-    current = _count(
-        db_url,
-        CriterionResult,
-        CriterionResult.screening_id == sid,
-        CriterionResult.current.is_(True),
-    )
-    assert (total, current) == (2 * len(trial.criteria), len(trial.criteria))
+    # one current row per criterion; a criterion whose result changed (only I3: the ANA titre
+    # now decides it) keeps its earlier row as history, the others are not written again
+    changed = {
+        c.id
+        for c in trial.criteria
+        if (first.evaluation.results[c.id].status, first.evaluation.results[c.id].decided_by)
+        != (second.evaluation.results[c.id].status, second.evaluation.results[c.id].decided_by)
+    }
+    assert changed == {"I3"}
+    with session_scope(db_url) as s:
+        rows = s.execute(
+            sa.select(CriterionResult.criterion_id, CriterionResult.status, CriterionResult.current)
+            .where(CriterionResult.screening_id == sid)
+            .order_by(CriterionResult.id)
+        ).all()
+    assert len(rows) == len(trial.criteria) + len(changed)
+    assert sorted(r.criterion_id for r in rows if r.current) == sorted(c.id for c in trial.criteria)
+    history = [(r.status, r.current) for r in rows if r.criterion_id == "I3"]
+    assert history == [(first.evaluation.results["I3"].status.value, False), ("met", True)]
     with session_scope(db_url) as s:
         summary = repo.screening_summary(s, sid)
     assert {c["id"]: c["status"] for c in summary["criteria"]} == second.evaluation.statuses()
