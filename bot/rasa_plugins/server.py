@@ -1,7 +1,7 @@
-"""`python -m bot.rasa_plugins.server run …`: Rasa's own CLI, with two measured fixes applied.
+"""`python -m bot.rasa_plugins.server run …`: Rasa's own CLI, with three fixes applied.
 
-Both were found by profiling the Rasa server (py-spy) during pre-screen conversations; both
-keep Rasa's behaviour and only remove repeated work.
+The first two were found by profiling the Rasa server (py-spy) during pre-screen
+conversations; both keep Rasa's behaviour and only remove repeated work.
 
 1. Rasa 3.6 validates every action-server response with `jsonschema.validate(result, spec)`,
 which also re-validates the (constant) schema against the JSON-Schema meta-schema on every
@@ -11,6 +11,11 @@ validation of every response but compiles the schema once.
 2. Loading a conversation from the tracker store resolves each stored event's class by
 walking every subclass of `Event` (`Event.resolve_by_type`), for every event, every turn.
 `cached_event_types()` looks the classes up in a table built once.
+
+3. Not a speed fix: Rasa's JSON logs render an exception's traceback with every frame's local
+variables, which put the database password (the driver's connect frame) and a patient's
+message text into the server log. `tracebacks_without_locals()` keeps the tracebacks and drops
+the locals.
 
 `rasa run --auth-token TOKEN` only takes the API token on the command line, where every user
 of the machine can read it (`ps`, /proc/<pid>/cmdline). Started through this module, `run`
@@ -78,6 +83,17 @@ def cached_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+def tracebacks_without_locals() -> None:
+    """Make the JSON log's structured tracebacks leave out local variables (health data,
+    credentials); Rasa's `configure_structlog` reads this processor when the CLI starts."""
+    import structlog
+    from structlog.tracebacks import ExceptionDictTransformer
+
+    structlog.processors.dict_tracebacks = structlog.processors.ExceptionRenderer(
+        ExceptionDictTransformer(show_locals=False)
+    )
+
+
 def rasa_argv(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> list[str]:
     """Rasa's argv: for `run`, the API token from RASA_TOKEN appended in this process only.
 
@@ -115,6 +131,7 @@ def main() -> None:
         sys.exit(2)
     compiled_validation()
     cached_event_types()
+    tracebacks_without_locals()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *argv[1:]]

@@ -37,3 +37,28 @@ def test_action_responses_are_still_validated(originals: dict[str, object]) -> N
 
     with pytest.raises(ValidationError):
         action._validate_action_result(bad)
+
+
+def test_logged_tracebacks_keep_no_local_variables(caplog: pytest.LogCaptureFixture) -> None:
+    """A database error's traceback must not carry the password (or a patient's text) from
+    the frames' local variables into Rasa's JSON log."""
+    import logging
+
+    import structlog
+    from rasa.utils.log_utils import configure_structlog
+
+    from bot.rasa_plugins.server import tracebacks_without_locals
+
+    tracebacks_without_locals()
+    configure_structlog(logging.INFO)
+
+    def connect(password: str = "s3cret-pw", text: str = "I have lupus") -> None:
+        raise RuntimeError("connection refused")
+
+    with caplog.at_level(logging.INFO):
+        try:
+            connect()
+        except RuntimeError:
+            structlog.get_logger("test").exception("db.failure")
+    assert "connection refused" in caplog.text and "connect" in caplog.text
+    assert "s3cret-pw" not in caplog.text and "I have lupus" not in caplog.text
