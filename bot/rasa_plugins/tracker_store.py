@@ -18,6 +18,7 @@ between two turns does not surface as an error on the next turn.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -27,6 +28,8 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
+
+from bot.store.db import get_engine
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +77,17 @@ class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name != "sqlite":
+        url = self.engine.url
+        self.engine.dispose()
+        if self.engine.dialect.name == "sqlite":
+            # The application's own SQLite engine (bot.store.db): kept connections, busy
+            # timeout, WAL with synchronous=NORMAL. Rasa's opened a connection per query.
+            self.engine = get_engine(url.render_as_string(hide_password=False))
+        else:
             # Rasa's engine has no pre-ping: after a database restart the first turn would
             # get a dead pooled connection. Same URL and pool settings, connections checked.
-            url = self.engine.url
-            self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-            self.sessionmaker = sessionmaker(bind=self.engine)
+        self.sessionmaker = sessionmaker(bind=self.engine)
         _let_outages_through()
 
     def _database(self) -> str:
@@ -101,6 +108,18 @@ class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         )
         log.error(message)
         return message
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's query, reading only the `data` column (no ORM object per stored event)."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        events = [json.loads(data) for (data,) in rows]
+        if self.domain is None or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         try:
