@@ -47,8 +47,23 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def _rate_limit(variable: str, default: str) -> str:
+    """A rate limit such as "30/minute" from `variable`; an unreadable one stops the start."""
+    value = os.environ.get(variable, "").strip() or default
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError as error:
+        raise ValueError(
+            f"{variable}={value!r} is not a rate limit; use e.g. '30/minute' or '5/second'"
+        ) from error
+    return value
+
+
 def load_web_settings() -> WebSettings:
-    """Read RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, PRESCREEN_TRIAL.
+    """Read RASA_URL, RASA_TOKEN, WEB_SECRET_KEY, WEB_SECURE_COOKIES, WEB_CHAT_RATE_LIMIT,
+    PRESCREEN_TRIAL.
 
     In production (bot.settings.check_deployment) RASA_TOKEN and WEB_SECRET_KEY must be set,
     long enough and not the development defaults (InsecureConfiguration otherwise), and
@@ -64,4 +79,5 @@ def load_web_settings() -> WebSettings:
         trial_id=base.trial_id,
         secure_cookies=os.environ.get("WEB_SECURE_COOKIES", default_secure).strip() == "1",
         rasa_urls=tuple(rasa_urls_from_env()) if os.environ.get("RASA_URLS", "").strip() else (),
+        chat_rate_limit=_rate_limit("WEB_CHAT_RATE_LIMIT", WebSettings.chat_rate_limit),
     )
