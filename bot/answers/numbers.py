@@ -3,7 +3,8 @@
 ``prepare`` rewrites number words into digits ("a hundred and twenty" → "120",
 "thirty-four" → "34", "one point four" → "1.4") and fractions into decimals
 ("7½", "7 1/2", "7 and a half" → "7.5"); ``find_numbers`` then lists the digit numbers with
-their positions. Digits glued to letters ("hba1c", "cd19", "x10") are not numbers.
+their positions. Digits glued to letters ("hba1c", "cd19", "x10") are not numbers; "1e3" is
+scientific notation (1000).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+
+from bot.answers import units
 
 #: more significant digits than this is not a measurement; such numbers become infinite.
 MAX_DIGITS = 15
@@ -71,6 +74,8 @@ _FRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 NUMBER_PATTERN = r"(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:[.,]\d+)?|[.,]\d+)"
 _NUMBER = re.compile(rf"(?<![\w.,]){NUMBER_PATTERN}")
 _NEGATIVE_BEFORE = re.compile(r"(?:^|[\s(:=~])(?:-|minus\s+|negative\s+)\s*$")
+#: "1e3" is a thousand, not 1 (unless "e9" is a unit: "1.4e9/l" is ×10⁹/L).
+_EXPONENT = re.compile(r"e([+-]?\d{1,4})(?![\w.])")
 _RANGE = re.compile(
     rf"(?<![\w.,]){NUMBER_PATTERN}\s*(?:[a-z%µ/^0-9.]+\s*)?"
     rf"(?:-|to|and|or|till|until)\s*(?<![\w.,]){NUMBER_PATTERN}"
@@ -218,9 +223,15 @@ def find_numbers(text: str, masked: list[tuple[int, int]] | None = None) -> list
         if masked and any(s <= match.start() < e for s, e in masked):
             continue
         value = to_float(match.group())
+        end = match.end()
+        exponent = _EXPONENT.match(text, end)
+        if exponent and units.unit_at(text, end) is None:  # "1.4e9" lymphocytes: ×10⁹/L
+            power = int(exponent.group(1))
+            value = value * 10.0**power if abs(power) <= 300 else (math.inf if power > 0 else 0.0)
+            end = exponent.end()
         if _NEGATIVE_BEFORE.search(text[: match.start()]):
             value = -value
-        found.append(Number(value, match.start(), match.end()))
+        found.append(Number(value, match.start(), end))
     return found
 
 

@@ -11,7 +11,7 @@ from bot.answers.durations import parse_duration
 from bot.answers.quantities import parse_quantity
 from bot.answers.result import Parsed, invalid, unknown
 from bot.answers.scales import parse_scale
-from bot.answers.text import MAX_CHARS, clean
+from bot.answers.text import MAX_CHARS, clean, looks_like_code
 from bot.answers.titre import parse_titre
 from bot.answers.yesno import parse_boolean
 from bot.criteria.model import FactSpec
@@ -32,6 +32,8 @@ def parse_answer(text: str, fact: FactSpec) -> Parsed:
     cleaned = clean(text)
     if not cleaned:
         return invalid(hints.for_invalid(fact, "empty"))
+    if looks_like_code(cleaned):  # never read a number out of "<script>alert(1)</script>"
+        return invalid(hints.for_invalid(fact, "unclear"))
     if is_dont_know(cleaned):
         return unknown()
     if fact.type == "boolean":

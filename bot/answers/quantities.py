@@ -124,6 +124,7 @@ def finish(reading: Reading, fact: FactSpec, factor: float = 1.0) -> Parsed:
         value = round(value, 1 if reading.time else 2)
     if not _in_range(value, fact):
         return invalid(hints.for_invalid(fact, "out_of_range"))
+    value += 0.0  # "-0" is 0, never a negative zero
     if fact.type == "integer":
         if abs(value - round(value)) > 1e-9:
             return invalid(hints.for_invalid(fact, "whole"))

@@ -1,7 +1,8 @@
 """Integer scales asked in plain words, such as ECOG performance status (0–4).
 
 A number counts only at the start of the answer ("2", "ECOG 1", "1 - light work only"),
-so "I can walk 2 miles" is not read as ECOG 2. For ECOG, everyday descriptions are
+so "I can walk 2 miles" is not read as ECOG 2 — and only a number standing alone: "1:0",
+"1-2", "1,000,000" or "1e3" are not ECOG 1. For ECOG, everyday descriptions are
 recognised ("fully active" → 0, "light work only" → 1, "can look after myself but can't
 work" → 2, "in bed or a chair more than half the day" → 3, "bedridden" → 4), checking the
 most limited level first. Any scale's own ``value_labels`` are also matched by token
@@ -22,7 +23,7 @@ from bot.criteria.model import FactSpec
 
 _LEADING_NUMBER = re.compile(
     r"^[^\w-]*(?:(?:ecog|ps|grade|score|level|status|performance\s+status|stage|it's|it\s+is|"
-    r"i'm|i\s+am|i'd\s+say|about|maybe)\s*[:#=]?\s*)*(-?\d+(?:[.,]\d+)?)(?![\d%])"
+    r"i'm|i\s+am|i'd\s+say|about|maybe)\s*[:#=]?\s*)*(-?\d+(?:[.,]\d+)?)(?![\w%]|\s*[.,:/-]\s*\d)"
 )
 _SELF = r"(?:myself|himself|herself|themselves|yourself|him|her|them)"
 _CANT = r"(?:can't|can not|cannot|unable to|not able to|couldn't)"

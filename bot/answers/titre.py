@@ -2,14 +2,14 @@
 
 "positive" alone does not say how strongly positive, so it is invalid with a hint asking for
 the titre; "negative at 1:80" mixes both and is invalid too (it means *below* 80). "1:0" is
-not a titre.
+not a titre, nor is a number with a unit ("320 mg").
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.answers import hints
+from bot.answers import hints, units
 from bot.answers.numbers import find_numbers, prepare, to_float
 from bot.answers.quantities import Reading, finish
 from bot.answers.result import Parsed, invalid
@@ -38,6 +38,8 @@ def parse_titre(text: str, fact: FactSpec) -> Parsed:
             return invalid(hints.for_invalid(fact, "several"))
         return finish(Reading(ratios[0], None, False, False), fact)
     numbers = find_numbers(prepared)
+    if any(units.unit_at(prepared, n.end) is not None for n in numbers):
+        return invalid(hints.for_invalid(fact, "unit"))  # "320 mg", "1e9" (×10⁹): not a titre
     if negative and not positive and not [n for n in numbers if n.value != 0]:
         return finish(Reading(0.0, None, False, False), fact)
     if numbers and not negative:

@@ -48,7 +48,8 @@ _L = r"(?:l|lit(?:er|re)s?)"
 _DL = r"(?:dl|deci[- ]?lit(?:er|re)s?)"
 _PER = r"\s*(?:/|\bper\b|\ba\b|\ban\b)\s*"
 _MG = r"(?:mgs?|milli[- ]?grams?)"
-_TEN = r"(?:x\s*|\*\s*)?10\s*(?:\^|\*\*|\*|e)?\s*"
+#: "x10^", "10*", "10e" — or a bare "e" right after the number ("1.4e9/l": ×10⁹/L).
+_TEN = r"(?:(?:x\s*|\*\s*)?10\s*(?:\^|\*\*|\*|e)?\s*|e\s*)"
 _UL = rf"(?:{_MU}\s*{_L}|mcl|cubic\s+milli[- ]?met(?:er|re)s?|mm\^?3)"
 
 #: (canonical candidates, regex) — more specific patterns first.

@@ -28,7 +28,14 @@ from bot.dialogue.messages import NOT_A_DIAGNOSIS
 from bot.store import repository
 from bot.store.db import session_scope
 from bot.web.config import WebSettings
-from bot.web.rasa_client import ButtonData, RasaUnavailable, get_rasa, lifespan, parse_buttons
+from bot.web.rasa_client import (
+    ButtonData,
+    MessageData,
+    RasaUnavailable,
+    get_rasa,
+    lifespan,
+    parse_buttons,
+)
 from bot.web.security import client_address, limiter
 
 log = logging.getLogger(__name__)
@@ -54,6 +61,9 @@ COMMAND = "Please type your answer in words; messages starting with / are not ac
 TOO_LONG = (
     "That message is too long (at most {limit} characters). Please shorten it and send again."
 )
+#: a request body bigger than this is refused unread as too long (even a 1000-character message
+#: of escaped emoji is 12 KB).
+MAX_BODY_BYTES = 64 * 1024
 BAD_REQUEST = "The message could not be read. Please reload the page and try again."
 TOO_MANY = "You are sending messages very quickly. Please wait a minute, then try again."
 
@@ -107,15 +117,27 @@ def _error(status: int, message: str, **headers: str) -> JSONResponse:
 
 
 def clean(text: str) -> str:
-    """Control characters become spaces (line breaks, tabs) or go; bidi overrides go too."""
+    """Control characters become spaces (line breaks, tabs) or go; bidi overrides go too.
+
+    Lone surrogates (a JSON ``"\\ud800"``) go as well: they cannot be encoded to send on. Invisible
+    format characters (zero-width space, BOM) at the start go with the leading spaces, so that
+    ``"\\u200b/affirm"`` is still seen as starting with "/".
+    """
     kept = []
     for char in text.translate(_BIDI):
-        if unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
             if char in "\t\n\r":
                 kept.append(" ")
             continue
         kept.append(char)
-    return "".join(kept).strip()
+    cleaned = "".join(kept)
+    start = 0
+    while start < len(cleaned) and (
+        cleaned[start].isspace() or unicodedata.category(cleaned[start]) == "Cf"
+    ):
+        start += 1
+    return cleaned[start:].strip()
 
 
 def _check(request: Request, text: str) -> JSONResponse | None:
@@ -149,16 +171,32 @@ async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
     except RasaUnavailable as error:
         log.warning("Rasa unavailable: %s", error)
         return _error(503, UNAVAILABLE)
+    messages = [m for m in map(_encodable, messages) if m["text"] or m["buttons"]]
     if not messages:
         log.warning("no reply from the bot for conversation %s…", chat_id[:6])
         messages = [{"text": NO_REPLY, "buttons": []}]
     return JSONResponse({"messages": messages})
 
 
-async def _message_from(request: Request) -> str | None:
+def _utf8(text: str) -> str:
+    """`text` without lone surrogates: a JSON reply may escape them, but UTF-8 cannot carry them."""
+    return text.encode("utf-8", "ignore").decode("utf-8")
+
+
+def _encodable(message: MessageData) -> MessageData:
+    buttons: list[ButtonData] = []
+    for button in message["buttons"]:
+        title, payload = _utf8(button["title"]), _utf8(button["payload"])
+        if title and payload:
+            buttons.append({"title": title, "payload": payload})
+    return {"text": _utf8(message["text"]), "buttons": buttons}
+
+
+def _message_from(raw: bytes) -> str | None:
+    """The ``message`` string of a JSON request body; None when the body is not one."""
     try:
-        body: Any = json.loads(await request.body())
-    except ValueError:
+        body: Any = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested thousands deep
         return None
     message = body.get("message") if isinstance(body, dict) else None
     return message if isinstance(message, str) else None
@@ -189,7 +227,10 @@ async def chat(request: Request) -> JSONResponse:
     limited = _rate_limited(request)
     if limited is not None:
         return limited
-    raw = await _message_from(request)
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:  # not even parsed: far longer than any accepted message
+        return _error(413, TOO_LONG.format(limit=_settings(request).max_message_chars))
+    raw = _message_from(body)
     if raw is None:
         return _error(400, BAD_REQUEST)
     text = clean(raw)
@@ -248,7 +289,7 @@ async def history(request: Request) -> JSONResponse:
 def _history(chat_id: str) -> tuple[list[dict[str, str]], list[ButtonData]]:
     with session_scope() as session:
         lines = repository.transcript(session, chat_id)
-        messages = [{"from": line["from"], "text": line["text"]} for line in lines]
+        messages = [{"from": line["from"], "text": _utf8(line["text"])} for line in lines]
         if not messages or messages[-1]["from"] != "bot":
             return messages, []
         # transcript() keeps text only: the buttons come from the same (latest) bot event.
@@ -263,7 +304,9 @@ def _history(chat_id: str) -> tuple[list[dict[str, str]], list[ButtonData]]:
         event = json.loads(data) if data else {}
     except ValueError:
         return messages, []
-    if not isinstance(event, dict) or event.get("text") != messages[-1]["text"]:
+    text = event.get("text") if isinstance(event, dict) else None
+    if not isinstance(text, str) or _utf8(text) != messages[-1]["text"]:
         return messages, []
     extra = event.get("data")
-    return messages, parse_buttons(extra.get("buttons") if isinstance(extra, dict) else None)
+    buttons = parse_buttons(extra.get("buttons") if isinstance(extra, dict) else None)
+    return messages, _encodable({"text": "", "buttons": buttons})["buttons"]
