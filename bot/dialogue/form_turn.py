@@ -33,7 +33,7 @@ from bot.dialogue.state import (
     facts_from_slots,
     slot_value,
 )
-from bot.dialogue.topics import CONTROL_INTENTS, TOPIC_INTENTS, topic_answer
+from bot.dialogue.topics import CONTROL_INTENTS, TOPIC_INTENTS, confirmed_intent, topic_answer
 from bot.engine import assess
 
 MAX_TEXT = 500  # characters the parser reads
@@ -149,6 +149,7 @@ def _handle_message(
         notes.append(m.TOO_LONG)
         cleaned = cleaned[:MAX_TEXT]
     confident_intent = intent if intent and confidence >= INTENT_CONFIDENCE else None
+    confident_intent = confirmed_intent(confident_intent, cleaned)
 
     if cleaned.startswith("/"):
         notes.append(m.TYPE_IN_WORDS)

@@ -30,7 +30,7 @@ from bot.dialogue.state import (
     cleared_fact_slots,
     slot_value,
 )
-from bot.dialogue.topics import TOPIC_INTENTS, topic_answer
+from bot.dialogue.topics import TOPIC_INTENTS, confirmed_intent, topic_answer
 
 _START = re.compile(r"^\s*(start|start again|start over|begin|restart|new screening)\b", re.I)
 
@@ -87,6 +87,7 @@ def _route(
 ) -> Route:
     route = Route()
     text = " ".join((text or "").split())[:500]
+    intent = confirmed_intent(intent, text)
     state = slots.get(STATE)
     started = slots.get(CONSENT) is not None or state in (DELETED, FINISHED, STOPPED)
 

@@ -200,3 +200,37 @@ def test_ok_agrees_to_the_privacy_notice(actions: Any, text: str) -> None:
     tr = tracker({"requested_slot": "consent_prescreen"}, text, "affirm")
     slots, _ = run(actions.ValidatePrescreenForm(), tr)
     assert slots["consent_prescreen"] is True and slots["requested_slot"] == "respondent"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("'; DROP TABLE answers; --", "delete_data"),
+        ("admin'--", "start_over"),
+        ("x' UNION SELECT * FROM contact --", "start_over"),
+    ],
+)
+def test_junk_read_as_an_erasing_intent_erases_nothing(
+    actions: Any, text: str, intent: str
+) -> None:
+    """The NLU read these as "delete my answers" / "start over" (found by fuzzing)."""
+    run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
+    answered = {**CONSENTED, "age_years": 34, "requested_slot": "sex"}
+    slots, messages = run(actions.ValidatePrescreenForm(), tracker(answered, text, intent, 0.88))
+    assert "screening_state" not in slots and "age_years" not in slots  # nothing cleared
+    assert slots["requested_slot"] == "sex"
+    assert TRIAL.facts["sex"].question_self in messages[-1]["text"]
+    after = {**answered, "screening_state": "finished", "requested_slot": None}
+    route_slots, _ = run(actions.ActionRoute(), tracker(after, text, intent, 0.88))
+    assert "age_years" not in route_slots and route_slots.get("screening_state") != "deleted"
+    with session_scope() as session:
+        sid = repository.current_screening_id(session, "conv-1")
+        assert sid is not None
+
+
+@pytest.mark.parametrize("text", ["please delete my answers", "Delete my answers"])
+def test_asking_in_words_still_deletes(actions: Any, text: str) -> None:
+    run(actions.ValidatePrescreenForm(), tracker({"requested_slot": "consent_prescreen"}, "yes"))
+    answered = {**CONSENTED, "age_years": 34, "requested_slot": "sex"}
+    slots, _ = run(actions.ValidatePrescreenForm(), tracker(answered, text, "delete_data", 0.95))
+    assert slots["screening_state"] == "deleted" and slots["age_years"] is None

@@ -359,28 +359,24 @@ def test_lab_values(stack: Stack, web: TestClient) -> None:
 
 
 def test_sql_text_touches_nothing_but_this_conversation(stack: Stack, web: TestClient) -> None:
-    """Stored as text, never run. The NLU may read "DROP TABLE answers" as "delete my answers"
-    or "… --" as "start over": then this conversation's own answers go, and only those."""
+    """Stored as text, never run, and never taken for "delete my answers" or "start over"
+    (the NLU reads some of these as those intents; bot.dialogue.topics.confirmed_intent
+    wants the words as well)."""
     other = WebChat(web)
     other.drive_to("sle_diagnosed")
-    chat = WebChat(web)
-    chat.drive_to("sle_diagnosed")
-    for text in (
+    for text in (  # one conversation each: a third answer not understood is recorded unknown
         "'; DROP TABLE answers; --",
         "x' UNION SELECT conversation_id FROM screening --",
         "1; DROP TABLE screenings",
     ):
+        chat = WebChat(web)
+        chat.drive_to("sle_diagnosed")
         chat.say(text)
-        said = chat.reply_text()
-        restarted = "have been deleted" in said or "start again from the beginning" in said
-        assert chat.asking == "sle_diagnosed" or restarted, chat.transcript()
-        if chat.asking != "sle_diagnosed":
-            chat.say("start again")
-            chat.drive_to("sle_diagnosed")
+        assert chat.asking == "sle_diagnosed", chat.transcript()
+        assert stored(stack, chat.id) == {"age_years": 34, "sex": "female"}
+        transcript = (export(stack, chat.id) or {})["transcript"]
+        assert any(line["text"] == text for line in transcript)
     assert stored(stack, other.id) == {"age_years": 34, "sex": "female"}
-    assert stored(stack, chat.id) == {"age_years": 34, "sex": "female"}
-    transcript = (export(stack, chat.id) or {})["transcript"]
-    assert any(line["text"] == "1; DROP TABLE screenings" for line in transcript)
 
 
 # --- /intent injections straight to Rasa (the proxy refuses them; the form must too) -----------
