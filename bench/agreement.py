@@ -195,7 +195,7 @@ def export_inprocess(database_url: str, conversation_id: str) -> dict[str, Any]:
 
     out, err = io.StringIO(), io.StringIO()
     with _database(database_url), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = prescreen(["export", "--conversation", conversation_id])
+        code = prescreen(["export", f"--conversation={conversation_id}"])
     if code != 0:
         raise RuntimeError(f"prescreen export {conversation_id}: exit {code}: {err.getvalue()}")
     data: dict[str, Any] = json.loads(out.getvalue())

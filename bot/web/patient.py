@@ -103,10 +103,19 @@ def _issue(request: Request, response: Response, chat_id: str) -> None:
     )
 
 
+def new_chat_id() -> str:
+    """A fresh conversation id: 32 URL-safe characters, never starting with "-" (which
+    command lines such as `prescreen export --conversation ID` would read as an option)."""
+    while True:
+        chat_id = secrets.token_urlsafe(24)
+        if not chat_id.startswith("-"):
+            return chat_id
+
+
 def _chat_id(request: Request) -> tuple[str, bool]:
     """(conversation id, whether it is new and must be issued)."""
     current = chat_id_from(request)
-    return (current, False) if current else (secrets.token_urlsafe(24), True)
+    return (current, False) if current else (new_chat_id(), True)
 
 
 # --- messages ----------------------------------------------------------------------------------
@@ -266,7 +275,7 @@ async def delete(request: Request) -> JSONResponse:
     chat_id, _new = _chat_id(request)
     response = await _relay(request, chat_id, DELETE_TEXT)
     if response.status_code == 200:  # on failure keep the id, so the patient can try again
-        _issue(request, response, secrets.token_urlsafe(24))
+        _issue(request, response, new_chat_id())
     return response
 
 

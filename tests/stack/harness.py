@@ -127,7 +127,7 @@ class Stack:
         )
 
     def export(self, conversation_id: str) -> dict[str, Any]:
-        result = self.prescreen("export", "--conversation", conversation_id)
+        result = self.prescreen("export", f"--conversation={conversation_id}")
         assert result.returncode == 0, result.stderr
         data: dict[str, Any] = json.loads(result.stdout)
         return data

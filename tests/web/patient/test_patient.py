@@ -456,3 +456,14 @@ def test_chat_js_only_talks_to_this_app() -> None:
     urls = set(re.findall(r'"(/[a-z/]*)"', script))
     assert urls == {"/chat", "/chat/history", "/chat/restart", "/chat/delete"}
     assert "x-csrftoken" in script and "window.confirm" not in script and "confirm(" not in script
+
+
+def test_new_conversation_ids_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prescreen export --conversation -abc…` would read the id as an option."""
+    import secrets
+
+    from bot.web import patient
+
+    drawn = iter(["-" + "a" * 31, "_" + "b" * 31])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
+    assert patient.new_chat_id() == "_" + "b" * 31
