@@ -6,7 +6,7 @@ conversations; both keep Rasa's behaviour and only remove repeated work.
 1. Rasa 3.6 validates every action-server response with `jsonschema.validate(result, spec)`,
 which also re-validates the (constant) schema against the JSON-Schema meta-schema on every
 call. Profiling a pre-screen turn showed that re-check taking about half of the Rasa
-server's busy time (two action calls per turn). `compiled_validation()` keeps the same
+server's busy time (then two action calls per turn). `compiled_validation()` keeps the same
 validation of every response but compiles the schema once.
 2. Loading a conversation from the tracker store resolves each stored event's class by
 walking every subclass of `Event` (`Event.resolve_by_type`), for every event, every turn.
