@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import agreement, cost, engine, latency, load, questions
+from bench import parser as answer_parser
 from bench.common import RESULTS_DIR, machine_info, save_results
 from bench.population import DEFAULT_SEED
 
@@ -99,9 +100,11 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
     q = questions.run(20 if smoke else questions.DEFAULT_SIZE, args.seed)
     done("questions", "Questions to a decision (engine + planner)", q, questions.report(q))
 
-    # 2. the engine's own benchmark
+    # 2. the engine's and the answer parser's own benchmarks
     e = engine.run(50 if smoke else 2000, 20251114, 3)
     done("engine", "Engine speed", e, engine.report(e))
+    pa = answer_parser.run(3 if smoke else 200)
+    done("parser", "Answer parser speed", pa, answer_parser.report(pa))
 
     # 3–5. one real stack for agreement, latency and memory
     size = args.agreement_size or (5 if smoke else 186)
