@@ -82,6 +82,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         if self.engine.dialect.name == "sqlite":
             # The application's own SQLite engine (bot.store.db): kept connections, busy
             # timeout, WAL with synchronous=NORMAL. Rasa's opened a connection per query.
+            if url.password and url.username is None:  # SQLCipher's ":KEY@": rendered only
+                url = url.set(username="")  # with a (here empty) user name
             self.engine = get_engine(url.render_as_string(hide_password=False))
         else:
             # Rasa's engine has no pre-ping: after a database restart the first turn would
