@@ -23,9 +23,9 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from bot.settings import ROOT, load_settings
+from bot.settings import ROOT
 from bot.web.config import WebSettings
-from tests.stack.harness import Stack, free_port
+from tests.stack.harness import Stack, free_port, running_stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -33,27 +33,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 SECRET = "browser-test-secret-key"
 
 
-
 @pytest.fixture(scope="module")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real Rasa + action servers on free ports with their own SQLite database."""
-    workdir = tmp_path_factory.mktemp("browser-stack")
-    base = load_settings()
-    settings = base.__class__(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=free_port(),
-        rasa_token="test-token",
-        trial_id=base.trial_id,
-        models_dir=ROOT / "models",
-        var_dir=workdir,
-    )
-    running = Stack(settings, f"sqlite:///{workdir / 'app.db'}", workdir)
-    try:
-        running.start(trained_model)
+    with running_stack(trained_model, tmp_path_factory.mktemp("browser-stack")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @dataclass

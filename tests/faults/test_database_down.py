@@ -24,11 +24,10 @@ from itsdangerous import Signer
 
 from bot.criteria import get_trial
 from bot.engine import assess
-from bot.settings import ROOT, load_settings
 from bot.web.patient import COOKIE, COOKIE_SALT, NO_REPLY, UNAVAILABLE
 from tests.browser.conftest import Web
 from tests.faults import postgres
-from tests.stack.harness import Stack, asked_fact, free_port
+from tests.stack.harness import Stack, asked_fact, running_stack
 
 pytestmark = pytest.mark.stack
 TRIAL = get_trial()
@@ -65,22 +64,8 @@ def stack(
     """The real Rasa + action servers on `database` (overrides the SQLite stack; the `web`
     fixture of tests/browser/conftest.py then serves the web app on this one)."""
     workdir = tmp_path_factory.mktemp("database-down")
-    base = load_settings()
-    settings = base.__class__(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=free_port(),
-        rasa_token="test-token",
-        trial_id=base.trial_id,
-        models_dir=ROOT / "models",
-        var_dir=workdir,
-    )
-    running = Stack(settings, database.url, workdir)
-    try:
-        running.start(trained_model)
+    with running_stack(trained_model, workdir, database.url) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

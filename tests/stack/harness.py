@@ -8,14 +8,16 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.criteria.model import Trial
-from bot.settings import ROOT, Settings
+from bot.settings import ROOT, Settings, load_settings
 from bot.stack import action_server_command, rasa_server_command, write_endpoints
 
 STARTUP_TIMEOUT = 180
@@ -131,6 +133,27 @@ class Stack:
         assert result.returncode == 0, result.stderr
         data: dict[str, Any] = json.loads(result.stdout)
         return data
+
+
+@contextmanager
+def running_stack(model: Path, workdir: Path, database_url: str | None = None) -> Iterator[Stack]:
+    """A started Stack on free ports (its own SQLite file in `workdir` unless `database_url`),
+    stopped afterwards."""
+    settings = replace(
+        load_settings(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+        rasa_token="test-token",
+        models_dir=ROOT / "models",
+        var_dir=workdir,
+    )
+    running = Stack(settings, database_url or f"sqlite:///{workdir / 'app.db'}", workdir)
+    try:
+        running.start(model)
+        yield running
+    finally:
+        running.stop()
 
 
 class Chat:
