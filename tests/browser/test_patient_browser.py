@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from itsdangerous import Signer
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -418,11 +418,21 @@ def test_staff_reviews_and_resolves_the_screening(
 
 
 def _stale(element: WebElement) -> Any:
+    """True once `element` has left the page (the form was submitted and a new page loaded).
+
+    Chromium reports a node caught mid-navigation as "does not belong to the document"
+    (a plain WebDriverException) rather than as a stale reference: both mean gone.
+    """
+
     def gone(driver: WebDriver) -> bool:
         try:
             element.is_enabled()
         except StaleElementReferenceException:
             return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
         return False
 
     return gone
