@@ -52,6 +52,7 @@ from bench.phrasing import (
     same_side,
 )
 from bench.population import DEFAULT_SEED, DEFAULT_SIZE, Profile, generate
+from bench.questions import CONDITIONAL
 from bench.truth import ASKABLE, Expected, chat_facts, expected_after_chat, expected_from_facts
 
 NAME = "agreement"
@@ -64,16 +65,6 @@ DIALOGUE_SLOTS = (
     "contact_name",
     "contact_details",
 )
-CONDITIONAL = {
-    "pregnant_or_breastfeeding": ("sex", "female"),
-    "diabetic_ketoacidosis": ("diabetes", True),
-    "fasting_glucose_mmol_l": ("diabetes", True),
-    "postprandial_glucose_mmol_l": ("diabetes", True),
-    "hba1c_percent": ("diabetes", True),
-    "biopsy_class": ("lupus_nephritis", True),
-    "biopsy_months_ago": ("lupus_nephritis", True),
-    "ln_no_remission": ("lupus_nephritis", True),
-}
 
 
 # --- the running stack (shared by bench.agreement, bench.latency and bench.cost) --------------
