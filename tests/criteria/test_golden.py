@@ -18,7 +18,7 @@ from bot.criteria import Trial, get_trial, load_trial
 from bot.criteria.registry import TRIALS_DIR
 from bot.engine import OUTCOMES, assess, validate_facts
 
-REAL_GOLDEN = TRIALS_DIR / "nct06585514.golden.yaml"
+REAL_GOLDEN = TRIALS_DIR / "NCT06585514" / "golden.yaml"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trials"
 MINI_TRIAL = FIXTURES / "mini.yaml"
 MINI_GOLDEN = FIXTURES / "mini.golden.yaml"

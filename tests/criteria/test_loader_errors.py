@@ -16,7 +16,7 @@ from bot.criteria.registry import TRIALS_DIR
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trials"
 MALFORMED = FIXTURES / "malformed"
-REAL_TRIAL = TRIALS_DIR / "nct06585514.yaml"
+REAL_TRIAL = TRIALS_DIR / "NCT06585514" / "criteria.yaml"
 
 #: file stem → (the place the message must name, fragments it must contain: allowed values etc.)
 EXPECTED: dict[str, tuple[str, list[str]]] = {

@@ -13,20 +13,12 @@ from bot.criteria import get_trial
 from bot.criteria.model import Compare, Node, Trial
 
 ROOT = Path(__file__).resolve().parents[2]
-TRIAL_FILE = ROOT / "bot" / "trials" / "nct06585514.yaml"
+TRIAL_DIR = ROOT / "bot" / "trials" / "NCT06585514"
+TRIAL_FILE = TRIAL_DIR / "criteria.yaml"
 DOMAIN_FILE = ROOT / "domain.yml"
-
-
-def _shared_dir() -> Path:
-    for candidate in (ROOT.parent / "shared", ROOT / "shared", Path("/work/shared")):
-        if (candidate / "trial").is_dir():
-            return candidate / "trial"
-    pytest.skip("../shared/trial is not available")
-
-
-SHARED = _shared_dir()
-SPEC = (SHARED / "NCT06585514-eligibility-spec.md").read_text(encoding="utf-8")
-REGISTRY = (SHARED / "NCT06585514-registry-page.txt").read_text(encoding="utf-8")
+SOURCES = TRIAL_DIR / "sources"
+SPEC = (SOURCES / "NCT06585514-eligibility-spec.md").read_text(encoding="utf-8")
+REGISTRY = (SOURCES / "NCT06585514-registry-page.txt").read_text(encoding="utf-8")
 TRIAL_TEXT = TRIAL_FILE.read_text(encoding="utf-8")
 BULLET = "  • "
 HEADINGS = ("Inclusion Criteria:", "Exclusion Criteria:")
