@@ -12,6 +12,15 @@ from typing import Any
 from bot.criteria import CriteriaError, get_trial, load_trial
 from bot.criteria.registry import DEFAULT_TRIAL_ID, trial_files
 from bot.engine import FactError, assess, validate_facts
+from bot.settings import load_settings
+
+TRIAL_HELP = f"trial id (default: $PRESCREEN_TRIAL, else {DEFAULT_TRIAL_ID})"
+
+
+def _trial_id(args: argparse.Namespace) -> str:
+    """`--trial ID` when given, else the configured trial (PRESCREEN_TRIAL, as the servers)."""
+    given: str | None = args.trial
+    return given if given else load_settings().trial_id
 
 
 def _check_criteria(args: argparse.Namespace) -> int:
@@ -33,7 +42,7 @@ def _check_criteria(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     try:
-        trial = get_trial(args.trial)
+        trial = get_trial(_trial_id(args))
         raw: Any = json.loads(Path(args.facts).read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise FactError(f"{args.facts}: expected a JSON object of fact key → value")
@@ -46,42 +55,53 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _domain(args: argparse.Namespace) -> int:
-    from bot.rasa_domain import DOMAIN_PATH, render_domain, write_domain
+    from bot import rasa_domain
 
-    trial = get_trial(args.trial)
+    path = rasa_domain.DOMAIN_PATH
+    try:
+        trial = get_trial(_trial_id(args))
+    except CriteriaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.write:
-        changed = write_domain(trial)
-        print(f"{DOMAIN_PATH}: {'updated' if changed else 'already up to date'}")
+        changed = rasa_domain.write_domain(trial, path)
+        print(f"{path}: {'updated' if changed else 'already up to date'} for trial {trial.id}")
         return 0
-    current = DOMAIN_PATH.read_text(encoding="utf-8") if DOMAIN_PATH.exists() else ""
-    if current != render_domain(trial):
-        print(f"{DOMAIN_PATH} is out of date: run `prescreen domain --write`", file=sys.stderr)
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if current != rasa_domain.render_domain(trial):
+        print(
+            f"{path} is out of date for trial {trial.id}: run `prescreen domain --write`",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{DOMAIN_PATH}: up to date with trial {trial.id}")
+    print(f"{path}: up to date with trial {trial.id}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot.store import repository
+    from bot.store import audit, exports, review
+    from bot.store.common import ScreeningNotFound
     from bot.store.db import session_scope
 
-    trial = get_trial(args.trial)
+    trial = get_trial(_trial_id(args))
     with session_scope() as session:
         if args.conversation:
             try:
-                data: Any = repository.export_screening(session, args.conversation, trial)
-            except repository.ScreeningNotFound as exc:
+                data: Any = exports.export_screening(session, args.conversation, trial)
+            except ScreeningNotFound as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             rows = [
                 r
-                for r in repository.list_screenings(session, search=args.conversation)
+                for r in review.list_screenings(session, search=args.conversation)
                 if r["conversation_id"] == args.conversation
             ][:1]
         else:
-            data = repository.export_all(session, trial)
-            rows = repository.list_screenings(session, limit=None)
-        repository.add_audit(
+            data = exports.export_all(session, trial)
+            rows = review.list_screenings(session, limit=None)
+        if args.format == "csv":
+            data = exports.screening_log(session, trial, rows)
+        audit.add_audit(
             session,
             "cli",
             "export",
@@ -89,18 +109,18 @@ def _export(args: argparse.Namespace) -> int:
             detail=f"{args.format}, {len(rows)} screening(s)",
         )
     if args.format == "csv":
-        sys.stdout.write(repository.export_csv(rows))
+        sys.stdout.write(data)
     else:
         print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     return 0
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.store import repository
+    from bot.store import retention
     from bot.store.db import session_scope
 
     with session_scope() as session:
-        removed = repository.purge_older_than(session, args.older_than, "cli")
+        removed = retention.purge_older_than(session, args.older_than, "cli")
     print(f"purged {removed} row(s) older than {args.older_than} days")
     return 0
 
@@ -139,14 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--facts", required=True, help="JSON file: absent = not asked, null = unknown"
     )
-    evaluate.add_argument(
-        "--trial", default=DEFAULT_TRIAL_ID, help="trial id (default %(default)s)"
-    )
+    evaluate.add_argument("--trial", metavar="ID", help=TRIAL_HELP)
     evaluate.set_defaults(handler=_evaluate)
 
     domain = commands.add_parser("domain", help="check (default) or --write domain.yml")
     domain.add_argument("--write", action="store_true", help="regenerate domain.yml")
-    domain.add_argument("--trial", default=DEFAULT_TRIAL_ID)
+    domain.add_argument("--trial", metavar="ID", help=TRIAL_HELP)
     domain.set_defaults(handler=_domain)
 
     export = commands.add_parser("export", help="print screenings as JSON or CSV")
@@ -154,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--conversation", help="one conversation id")
     which.add_argument("--all", action="store_true", help="every screening")
     export.add_argument("--format", choices=("json", "csv"), default="json")
-    export.add_argument("--trial", default=DEFAULT_TRIAL_ID)
+    export.add_argument("--trial", metavar="ID", help=TRIAL_HELP)
     export.set_defaults(handler=_export)
 
     purge = commands.add_parser("purge", help="delete answers, transcripts and contacts")

@@ -110,3 +110,45 @@ def test_check_criteria_all_trial_files(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0, err
     assert "ok: " in out and "NCT06585514" in out
     assert "golden" not in out  # golden-case files are not trial files
+
+
+def test_domain_honours_prescreen_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`PRESCREEN_TRIAL=<id> prescreen domain --write`, as the README says: the variable chooses
+    the trial (an unknown one is a clear error, nothing written); `--trial ID` overrides it."""
+    from bot import rasa_domain
+
+    target = tmp_path / "domain.yml"
+    monkeypatch.setattr(rasa_domain, "DOMAIN_PATH", target)
+
+    monkeypatch.setenv("PRESCREEN_TRIAL", "NCT00000000")
+    for argv in (["domain", "--write"], ["domain"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert "no trial with id 'NCT00000000'" in err
+    assert not target.exists()
+
+    code, out, err = run(capsys, "domain", "--write", "--trial", "nct06585514")
+    assert (code, err) == (0, "") and "updated for trial NCT06585514" in out
+    assert target.read_text(encoding="utf-8") == rasa_domain.render_domain(
+        cli.get_trial("NCT06585514")
+    )
+
+    monkeypatch.setenv("PRESCREEN_TRIAL", "nct06585514")
+    code, out, err = run(capsys, "domain")
+    assert (code, err) == (0, "") and "up to date with trial NCT06585514" in out
+    target.write_text("stale\n", encoding="utf-8")
+    code, out, err = run(capsys, "domain")
+    assert code == 1 and "out of date for trial NCT06585514" in err
+
+
+def test_evaluate_honours_prescreen_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRESCREEN_TRIAL", "NCT00000000")
+    path = facts_file(tmp_path, {})
+    code, _, err = run(capsys, "evaluate", "--facts", str(path))
+    assert code == 2 and "no trial with id 'NCT00000000'" in err
+    code, out, _ = run(capsys, "evaluate", "--facts", str(path), "--trial", "NCT06585514")
+    assert code == 0 and json.loads(out)["next_question"] == "age_years"

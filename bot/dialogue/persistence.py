@@ -1,7 +1,7 @@
 """The dialogue's writes to the store: one short session (unit of work) per call.
 
 Each function finds the conversation's current screening and writes through
-`bot.store.repository`; nothing here builds an engine at import time.
+`bot.store.screenings` (and `bot.store.retention` for erasure); nothing here builds an engine at import time.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.criteria.model import FactSpec, Trial, Value
 from bot.engine import Assessment, assess
-from bot.store import repository
+from bot.store import retention, screenings
 from bot.store.db import session_scope as _session_scope
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,9 @@ def session_scope() -> Iterator[Any]:
 
 
 def _screening_id(session: Any, trial: Trial, conversation_id: str) -> int:
-    screening_id = repository.current_screening_id(session, conversation_id)
+    screening_id = screenings.current_screening_id(session, conversation_id)
     if screening_id is None:
-        screening_id = repository.start_screening(session, conversation_id, trial.id, trial.version)
+        screening_id = screenings.start_screening(session, conversation_id, trial.id, trial.version)
     return int(screening_id)
 
 
@@ -47,18 +47,18 @@ def start_screening(trial: Trial, conversation_id: str, *, consent: bool) -> int
     """Open a new screening for this conversation and record the consent answer."""
     with session_scope() as session:
         screening_id = int(
-            repository.start_screening(session, conversation_id, trial.id, trial.version)
+            screenings.start_screening(session, conversation_id, trial.id, trial.version)
         )
-        repository.set_consent(session, screening_id, consent)
+        screenings.set_consent(session, screening_id, consent)
         if not consent:
-            repository.save_assessment(session, screening_id, assess(trial, {}), ended=True)
+            screenings.save_assessment(session, screening_id, assess(trial, {}), ended=True)
         return screening_id
 
 
 def set_respondent(trial: Trial, conversation_id: str, respondent: str) -> None:
     """Record who is answering (self / guardian)."""
     with session_scope() as session:
-        repository.set_respondent(
+        screenings.set_respondent(
             session, _screening_id(session, trial, conversation_id), respondent
         )
 
@@ -69,12 +69,12 @@ def record_answer(
     """Store one answer (a correction supersedes the previous one) and the new assessment."""
     with session_scope() as session:
         screening_id = _screening_id(session, trial, conversation_id)
-        repository.record_answer(
+        screenings.record_answer(
             session, screening_id, fact.key, value, fact.unit, raw_text, source="patient"
         )
-        facts = repository.current_facts(session, screening_id)
+        facts = screenings.current_facts(session, screening_id)
         assessment = assess(trial, facts)
-        repository.save_assessment(session, screening_id, assessment)
+        screenings.save_assessment(session, screening_id, assessment)
         return assessment
 
 
@@ -84,16 +84,16 @@ def end_screening(
     """Close the screening with its final assessment (stopped early → outcome incomplete)."""
     with session_scope() as session:
         screening_id = _screening_id(session, trial, conversation_id)
-        stored = repository.current_facts(session, screening_id)
+        stored = screenings.current_facts(session, screening_id)
         assessment = assess(trial, stored or facts)
-        repository.save_assessment(session, screening_id, assessment, ended=True)
+        screenings.save_assessment(session, screening_id, assessment, ended=True)
         return assessment
 
 
 def delete_conversation(conversation_id: str) -> int:
     """Delete everything stored for this conversation at the patient's request."""
     with session_scope() as session:
-        return int(repository.delete_conversation(session, conversation_id, actor="patient"))
+        return int(retention.delete_conversation(session, conversation_id, actor="patient"))
 
 
 def save_contact(
@@ -102,4 +102,4 @@ def save_contact(
     """Store contact details (only ever called after the patient agreed)."""
     with session_scope() as session:
         screening_id = _screening_id(session, trial, conversation_id)
-        repository.save_contact(session, screening_id, name, phone, email)
+        screenings.save_contact(session, screening_id, name, phone, email)
