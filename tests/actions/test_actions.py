@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.criteria import get_trial
-from bot.store import repository
+from bot.store import screenings
 from bot.store.db import dispose_engines, migrate, session_scope
 
 TRIAL = get_trial()
@@ -78,7 +78,7 @@ def test_consent_opens_a_screening(actions: Any) -> None:
     slots, _ = run(actions.ValidatePrescreenForm(), tr)
     assert slots["consent_prescreen"] is True and slots["requested_slot"] == "respondent"
     with session_scope() as session:
-        assert repository.current_screening_id(session, "conv-1") is not None
+        assert screenings.current_screening_id(session, "conv-1") is not None
 
 
 def test_declining_consent_ends_the_form_without_health_data(actions: Any) -> None:
@@ -87,8 +87,8 @@ def test_declining_consent_ends_the_form_without_health_data(actions: Any) -> No
     assert slots["consent_prescreen"] is False and slots["requested_slot"] is None
     assert len(messages) == 1 and "won't ask any health questions" in messages[0]["text"]
     with session_scope() as session:
-        sid = repository.current_screening_id(session, "conv-1")
-        assert sid is not None and repository.current_facts(session, sid) == {}
+        sid = screenings.current_screening_id(session, "conv-1")
+        assert sid is not None and screenings.current_facts(session, sid) == {}
 
 
 def test_an_answer_is_parsed_stored_and_the_planner_picks_the_next_slot(actions: Any) -> None:
@@ -98,8 +98,8 @@ def test_an_answer_is_parsed_stored_and_the_planner_picks_the_next_slot(actions:
     assert slots["age_years"] == 34 and slots["requested_slot"] == "sex"
     assert [m["text"].split("\n")[0] for m in messages] == [TRIAL.facts["sex"].question_self]
     with session_scope() as session:
-        sid = repository.current_screening_id(session, "conv-1")
-        history = repository.answer_history(session, sid)
+        sid = screenings.current_screening_id(session, "conv-1")
+        history = screenings.answer_history(session, sid)
     assert history[-1]["raw_text"] == "I'm thirty-four" and history[-1]["value"] == 34
 
 
@@ -224,7 +224,7 @@ def test_junk_read_as_an_erasing_intent_erases_nothing(
     route_slots, _ = run(actions.ActionRoute(), tracker(after, text, intent, 0.88))
     assert "age_years" not in route_slots and route_slots.get("screening_state") != "deleted"
     with session_scope() as session:
-        sid = repository.current_screening_id(session, "conv-1")
+        sid = screenings.current_screening_id(session, "conv-1")
         assert sid is not None
 
 

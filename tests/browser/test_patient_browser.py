@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.criteria import get_trial
-from bot.store import repository
+from bot.store import screenings, transcripts
 from bot.store.db import session_scope
 from bot.web.patient import COOKIE, COOKIE_SALT
 from tests.stack.harness import Chat, asked_fact
@@ -168,7 +168,7 @@ class ChatPage:
 
 def transcript(chat_id: str) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return repository.transcript(session, chat_id)
+        return transcripts.transcript(session, chat_id)
 
 
 def answer_until_done(page: ChatPage, answers: dict[str, str]) -> list[str]:
@@ -248,9 +248,9 @@ def test_patient_completes_a_screening_in_the_widget(
     # the screening is stored under the cookie's conversation id
     chat_id = page.chat_id()
     with session_scope() as session:
-        screening_id = repository.current_screening_id(session, chat_id)
+        screening_id = screenings.current_screening_id(session, chat_id)
         assert screening_id is not None
-        assert repository.current_facts(session, screening_id)["age_years"] == 34
+        assert screenings.current_facts(session, screening_id)["age_years"] == 34
 
     # reload: the conversation comes back from /chat/history, without a second "hi"
     shown = page.lines()
@@ -316,7 +316,7 @@ def test_patient_deletes_their_answers(browser: WebDriver, web: Web) -> None:
     assert page.chat_id() != old
     assert transcript(old) == []  # erased, although Rasa wrote the turn back after the action
     with session_scope() as session:
-        assert repository.current_screening_id(session, old) is None
+        assert screenings.current_screening_id(session, old) is None
 
     # a new conversation starts from the confirmation's "Start again"
     page.click("Start again")

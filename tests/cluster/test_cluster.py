@@ -30,9 +30,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.settings import ROOT
-from bot.store import repository as repo
+from bot.store import exports
 from bot.store.db import dispose_engines, session_scope
 from bot.store.models import Answer, Screening
+from bot.store.screenings import answer_history, current_facts, current_screening_id
+from bot.store.transcripts import EVENTS, transcript
 from bot.web.routing import pick
 from tests.stack.harness import asked_fact, free_port
 from tests.stack.test_conversations import GOOD, TRIAL
@@ -362,11 +364,11 @@ def check_conversation(session: Any, chat: Conversation) -> list[str]:
     if screenings != 1:
         problems.append(f"{who}: {screenings} screenings, expected 1")
         return problems
-    screening_id = repo.current_screening_id(session, chat.sender)
+    screening_id = current_screening_id(session, chat.sender)
     assert screening_id is not None
 
     # every answer stored exactly once: history == answers sent, none superseded
-    history = repo.answer_history(session, screening_id)
+    history = answer_history(session, screening_id)
     stored = Counter(item["fact"] for item in history)
     if stored != Counter(answered):
         problems.append(
@@ -384,11 +386,11 @@ def check_conversation(session: Any, chat: Conversation) -> list[str]:
     ).all()
     if duplicates:
         problems.append(f"{who}: several current answers for {dict(duplicates)}")
-    facts = repo.current_facts(session, screening_id)
+    facts = current_facts(session, screening_id)
     if set(facts) != set(answered):
         problems.append(f"{who}: current facts {sorted(facts)} != answered {sorted(answered)}")
 
-    export = repo.export_screening(session, chat.sender, TRIAL)
+    export = exports.export_screening(session, chat.sender, TRIAL)
     if export["outcome"] != chat.patient.outcome:
         problems.append(f"{who}: outcome {export['outcome']}, expected {chat.patient.outcome}")
     for key, value in chat.patient.facts.items():
@@ -397,12 +399,12 @@ def check_conversation(session: Any, chat: Conversation) -> list[str]:
 
     # Rasa's events: each patient message exactly once, in the order sent
     user_texts = [
-        line["text"] for line in repo.transcript(session, chat.sender) if line["from"] == "patient"
+        line["text"] for line in transcript(session, chat.sender) if line["from"] == "patient"
     ]
     user_events = session.execute(
         select(func.count())
-        .select_from(repo.EVENTS)
-        .where(repo.EVENTS.c.sender_id == chat.sender, repo.EVENTS.c.type_name == "user")
+        .select_from(EVENTS)
+        .where(EVENTS.c.sender_id == chat.sender, EVENTS.c.type_name == "user")
     ).scalar_one()
     if user_events != len(chat.sent) or user_texts != chat.sent:
         problems.append(
@@ -457,9 +459,9 @@ def lost_user_events(database_url: str, sent: dict[str, int]) -> dict[str, int]:
     with session_scope(database_url) as session:
         stored = dict(
             session.execute(
-                select(repo.EVENTS.c.sender_id, func.count())
-                .where(repo.EVENTS.c.sender_id.in_(list(sent)), repo.EVENTS.c.type_name == "user")
-                .group_by(repo.EVENTS.c.sender_id)
+                select(EVENTS.c.sender_id, func.count())
+                .where(EVENTS.c.sender_id.in_(list(sent)), EVENTS.c.type_name == "user")
+                .group_by(EVENTS.c.sender_id)
             ).all()
         )
     return {

@@ -120,14 +120,14 @@ def _texts(messages: list[dict[str, Any]]) -> list[str]:
 
 def _stored(stack: Stack, conversation_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(`prescreen export` of the conversation, every stored answer incl. superseded ones)."""
-    from bot.store import repository
+    from bot.store import screenings
     from bot.store.db import session_scope
 
     export = stack.export(conversation_id)
     with session_scope(stack.database_url) as session:
-        screening_id = repository.current_screening_id(session, conversation_id)
+        screening_id = screenings.current_screening_id(session, conversation_id)
         assert screening_id is not None
-        history = repository.answer_history(session, int(screening_id))
+        history = screenings.answer_history(session, int(screening_id))
     return export, history
 
 

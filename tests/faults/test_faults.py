@@ -91,11 +91,11 @@ def test_rasa_restarted_mid_conversation(web: Web, trained_model: Any) -> None:
 
 def _conversation(stack: Stack, patient: Patient) -> str:
     """The conversation id of this patient, as stored (the newest screening)."""
-    from bot.store import repository
+    from bot.store import review
     from bot.store.db import session_scope
 
     deadline = time.monotonic() + 5
     with session_scope(stack.database_url) as session:
-        rows = repository.list_screenings(session, limit=1)
+        rows = review.list_screenings(session, limit=1)
     assert rows and time.monotonic() < deadline
     return str(rows[0]["conversation_id"])

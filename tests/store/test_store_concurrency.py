@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.criteria.model import Trial
-from bot.store import repository as repo
+from bot.store import screenings
 from bot.store.db import session_scope
 
 WRITES = 40
@@ -18,7 +18,9 @@ WRITES = 40
 
 def test_two_threads_write_answers_to_different_screenings(sqlite_url: str, trial: Trial) -> None:
     with session_scope(sqlite_url) as s:
-        ids = [repo.start_screening(s, f"conv-{n}", trial.id, trial.version) for n in range(2)]
+        ids = [
+            screenings.start_screening(s, f"conv-{n}", trial.id, trial.version) for n in range(2)
+        ]
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(ids))
 
@@ -28,10 +30,10 @@ def test_two_threads_write_answers_to_different_screenings(sqlite_url: str, tria
             for n in range(WRITES):
                 # one unit of work per answer, as the action server does
                 with session_scope(sqlite_url) as s:
-                    repo.record_answer(s, sid, "age_years", n, "years", str(n))
-                    repo.record_answer(s, sid, "ecog", n % 5, None, None)
+                    screenings.record_answer(s, sid, "age_years", n, "years", str(n))
+                    screenings.record_answer(s, sid, "ecog", n % 5, None, None)
                 with session_scope(sqlite_url) as s:
-                    repo.current_facts(s, sid)
+                    screenings.current_facts(s, sid)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -43,14 +45,17 @@ def test_two_threads_write_answers_to_different_screenings(sqlite_url: str, tria
     assert errors == []
     with session_scope(sqlite_url) as s:
         for sid in ids:
-            assert repo.current_facts(s, sid) == {"age_years": WRITES - 1, "ecog": (WRITES - 1) % 5}
-            assert len(repo.answer_history(s, sid)) == 2 * WRITES
+            assert screenings.current_facts(s, sid) == {
+                "age_years": WRITES - 1,
+                "ecog": (WRITES - 1) % 5,
+            }
+            assert len(screenings.answer_history(s, sid)) == 2 * WRITES
 
 
 def test_two_threads_correct_the_same_fact(db_url: str, trial: Trial) -> None:
     """Racing corrections of one fact queue up (row lock / SQLite write lock): one current."""
     with session_scope(db_url) as s:
-        sid = repo.start_screening(s, "conv", trial.id, trial.version)
+        sid = screenings.start_screening(s, "conv", trial.id, trial.version)
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -59,7 +64,7 @@ def test_two_threads_correct_the_same_fact(db_url: str, trial: Trial) -> None:
             barrier.wait()
             for n in range(WRITES):
                 with session_scope(db_url) as s:
-                    repo.record_answer(s, sid, "age_years", offset + n, "years", None)
+                    screenings.record_answer(s, sid, "age_years", offset + n, "years", None)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -70,7 +75,7 @@ def test_two_threads_correct_the_same_fact(db_url: str, trial: Trial) -> None:
         thread.join(timeout=120)
     assert errors == []
     with session_scope(db_url) as s:
-        history = repo.answer_history(s, sid)
+        history = screenings.answer_history(s, sid)
     assert len(history) == 2 * WRITES
     assert sum(h["superseded_at"] is None for h in history) == 1
 
@@ -96,14 +101,14 @@ def test_current_facts_is_the_last_write_per_fact(
     sqlite_url: str, trial: Trial, writes: list[tuple[str, Any]]
 ) -> None:
     with session_scope(sqlite_url) as s:
-        sid = repo.start_screening(s, "prop", trial.id, trial.version)
+        sid = screenings.start_screening(s, "prop", trial.id, trial.version)
         for fact, value in writes:
-            repo.record_answer(s, sid, fact, value, None, None)
+            screenings.record_answer(s, sid, fact, value, None, None)
     expected: dict[str, Any] = {}
     for fact, value in writes:
         expected[fact] = value
     with session_scope(sqlite_url) as s:
-        assert repo.current_facts(s, sid) == expected
-        history = repo.answer_history(s, sid)
+        assert screenings.current_facts(s, sid) == expected
+        history = screenings.answer_history(s, sid)
     assert [(h["fact"], h["value"]) for h in history] == writes
     assert sum(h["superseded_at"] is None for h in history) == len(expected)

@@ -1,4 +1,4 @@
-"""The repository against a real, migrated database (SQLite, and PostgreSQL when available)."""
+"""The store's modules against a real, migrated database (SQLite, and PostgreSQL when available)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ import sqlalchemy as sa
 
 from bot.criteria.model import Trial
 from bot.engine import assess
-from bot.store import repository as repo
+from bot.store import (
+    accounts,
+    audit,
+    common,
+    exports,
+    retention,
+    review,
+    screenings,
+    transcripts,
+)
 from bot.store.db import get_engine, session_scope
 from bot.store.models import (
     Answer,
@@ -29,19 +38,19 @@ CONV = "conv-1"
 
 def _start(url: str, trial: Trial, conversation_id: str = CONV) -> int:
     with session_scope(url) as s:
-        return repo.start_screening(s, conversation_id, trial.id, trial.version)
+        return screenings.start_screening(s, conversation_id, trial.id, trial.version)
 
 
 def _answer_all(url: str, sid: int, facts: dict[str, Any], trial: Trial) -> None:
     with session_scope(url) as s:
         for key, value in facts.items():
-            repo.record_answer(s, sid, key, value, trial.facts[key].unit, f"said {value}")
+            screenings.record_answer(s, sid, key, value, trial.facts[key].unit, f"said {value}")
 
 
 def _assess_and_save(url: str, sid: int, trial: Trial, *, ended: bool = False) -> Any:
     with session_scope(url) as s:
-        assessment = assess(trial, repo.current_facts(s, sid))
-        repo.save_assessment(s, sid, assessment, ended=ended)
+        assessment = assess(trial, screenings.current_facts(s, sid))
+        screenings.save_assessment(s, sid, assessment, ended=ended)
     return assessment
 
 
@@ -58,10 +67,10 @@ def test_restart_starts_a_new_screening_in_the_same_conversation(db_url: str, tr
     second = _start(db_url, trial)
     assert second != first
     with session_scope(db_url) as s:
-        assert repo.current_screening_id(s, CONV) == second
-        assert repo.current_screening_id(s, "nobody") is None
-        old = repo.screening_summary(s, first)
-        new = repo.screening_summary(s, second)
+        assert screenings.current_screening_id(s, CONV) == second
+        assert screenings.current_screening_id(s, "nobody") is None
+        old = review.screening_summary(s, first)
+        new = review.screening_summary(s, second)
     assert old["ended_at"] is not None  # the restart closed the open one
     assert new["ended_at"] is None
     assert new["outcome"] == "incomplete"
@@ -71,16 +80,16 @@ def test_restart_starts_a_new_screening_in_the_same_conversation(db_url: str, tr
 def test_consent_and_respondent(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     with session_scope(db_url) as s:
-        repo.set_consent(s, sid, True)
-        repo.set_respondent(s, sid, "guardian")
+        screenings.set_consent(s, sid, True)
+        screenings.set_respondent(s, sid, "guardian")
     with session_scope(db_url) as s:
-        summary = repo.screening_summary(s, sid)
+        summary = review.screening_summary(s, sid)
         assert (summary["consent"], summary["respondent"]) == (True, "guardian")
-        repo.set_respondent(s, sid, None)
+        screenings.set_respondent(s, sid, None)
         with pytest.raises(ValueError):
-            repo.set_respondent(s, sid, "friend")
-        with pytest.raises(repo.ScreeningNotFound):
-            repo.set_consent(s, 12345, True)
+            screenings.set_respondent(s, sid, "friend")
+        with pytest.raises(common.ScreeningNotFound):
+            screenings.set_consent(s, 12345, True)
 
 
 def test_timestamps_are_timezone_aware_utc(db_url: str, trial: Trial) -> None:
@@ -88,8 +97,8 @@ def test_timestamps_are_timezone_aware_utc(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     _answer_all(db_url, sid, {"age_years": 30}, trial)
     with session_scope(db_url) as s:
-        started = repo.screening_summary(s, sid)["started_at"]
-        at = repo.answer_history(s, sid)[0]["at"]
+        started = review.screening_summary(s, sid)["started_at"]
+        at = screenings.answer_history(s, sid)[0]["at"]
     for moment in (started, at):
         assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
         assert before - timedelta(seconds=1) <= moment <= datetime.now(timezone.utc)
@@ -101,12 +110,12 @@ def test_timestamps_are_timezone_aware_utc(db_url: str, trial: Trial) -> None:
 def test_corrections_keep_history_and_current_facts_is_latest(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     with session_scope(db_url) as s:
-        repo.record_answer(s, sid, "age_years", 34, "years", "I'm 34")
-        repo.record_answer(s, sid, "sex", "female", None, "woman")
+        screenings.record_answer(s, sid, "age_years", 34, "years", "I'm 34")
+        screenings.record_answer(s, sid, "sex", "female", None, "woman")
     with session_scope(db_url) as s:
-        repo.record_answer(s, sid, "age_years", 43, "years", "sorry, 43")
+        screenings.record_answer(s, sid, "age_years", 43, "years", "sorry, 43")
     with session_scope(db_url) as s:
-        repo.record_answer(
+        screenings.record_answer(
             s,
             sid,
             "age_years",
@@ -117,8 +126,8 @@ def test_corrections_keep_history_and_current_facts_is_latest(db_url: str, trial
             entered_by="dr.lee",
         )
     with session_scope(db_url) as s:
-        assert repo.current_facts(s, sid) == {"age_years": 44, "sex": "female"}
-        history = repo.answer_history(s, sid)
+        assert screenings.current_facts(s, sid) == {"age_years": 44, "sex": "female"}
+        history = screenings.answer_history(s, sid)
     ages = [h for h in history if h["fact"] == "age_years"]
     assert [h["value"] for h in ages] == [34, 43, 44]
     assert [h["raw_text"] for h in ages] == ["I'm 34", "sorry, 43", "checked the chart"]
@@ -143,10 +152,10 @@ def test_corrections_keep_history_and_current_facts_is_latest(db_url: str, trial
 def test_asked_unknown_is_not_absent(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     with session_scope(db_url) as s:
-        repo.record_answer(s, sid, "ana_titer", None, None, "no idea")
-        repo.record_answer(s, sid, "hba1c_percent", 6.5, "%", "6.5")
+        screenings.record_answer(s, sid, "ana_titer", None, None, "no idea")
+        screenings.record_answer(s, sid, "hba1c_percent", 6.5, "%", "6.5")
     with session_scope(db_url) as s:
-        facts = repo.current_facts(s, sid)
+        facts = screenings.current_facts(s, sid)
         stored = s.execute(
             sa.select(Answer.value_json).where(Answer.fact == "ana_titer")
         ).scalar_one()
@@ -162,7 +171,7 @@ def test_values_round_trip_with_their_types(db_url: str, trial: Trial) -> None:
     values = {"age_years": 7, "lymphocytes_10e9_l": 1.4, "diabetes": False, "biopsy_class": "V+IV"}
     _answer_all(db_url, sid, values, trial)
     with session_scope(db_url) as s:
-        facts = repo.current_facts(s, sid)
+        facts = screenings.current_facts(s, sid)
     assert facts == values
     assert [type(facts[k]) for k in values] == [int, float, bool, str]
 
@@ -171,15 +180,15 @@ def test_record_answer_validation(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     with session_scope(db_url) as s:
         with pytest.raises(ValueError):
-            repo.record_answer(s, sid, "age_years", 3, "years", "x", source="staff")
+            screenings.record_answer(s, sid, "age_years", 3, "years", "x", source="staff")
         with pytest.raises(ValueError):
-            repo.record_answer(s, sid, "age_years", 3, "years", "x", entered_by="dr.lee")
+            screenings.record_answer(s, sid, "age_years", 3, "years", "x", entered_by="dr.lee")
         with pytest.raises(ValueError):
-            repo.record_answer(s, sid, "age_years", 3, "years", "x", source="robot")
+            screenings.record_answer(s, sid, "age_years", 3, "years", "x", source="robot")
         with pytest.raises(ValueError):
-            repo.record_answer(s, sid, "lvef_percent", float("nan"), "%", "x")
-        with pytest.raises(repo.ScreeningNotFound):
-            repo.record_answer(s, 999, "age_years", 3, "years", "x")
+            screenings.record_answer(s, sid, "lvef_percent", float("nan"), "%", "x")
+        with pytest.raises(common.ScreeningNotFound):
+            screenings.record_answer(s, 999, "age_years", 3, "years", "x")
 
 
 def test_one_current_answer_per_fact_is_enforced_by_the_database(db_url: str, trial: Trial) -> None:
@@ -202,7 +211,7 @@ def test_one_current_answer_per_fact_is_enforced_by_the_database(db_url: str, tr
 
 def _flags(url: str, sid: int) -> list[dict[str, Any]]:
     with session_scope(url) as s:
-        return list(repo.screening_summary(s, sid)["flags"])
+        return list(review.screening_summary(s, sid)["flags"])
 
 
 def test_save_assessment_twice_keeps_history_and_syncs_flags(
@@ -220,16 +229,16 @@ def test_save_assessment_twice_keeps_history_and_syncs_flags(
 
     # staff: ANA titre from the chart (value entered), lymphocytes cannot be obtained
     with session_scope(db_url) as s:
-        repo.record_answer(
+        screenings.record_answer(
             s, sid, "ana_titer", 320, None, "chart 2024-05", source="staff", entered_by="kim"
         )
         assert (
-            repo.resolve_flag(
+            review.resolve_flag(
                 s, by_fact["ana_titer"]["id"], by="kim", value_known=True, note="from chart"
             )
             == sid
         )
-        repo.resolve_flag(
+        review.resolve_flag(
             s, by_fact["lymphocytes_10e9_l"]["id"], by="kim", value_known=False, note="no lab"
         )
     second = _assess_and_save(db_url, sid, trial)
@@ -281,7 +290,7 @@ def test_save_assessment_twice_keeps_history_and_syncs_flags(
     history = [(r.status, r.current) for r in rows if r.criterion_id == "I3"]
     assert history == [(first.evaluation.results["I3"].status.value, False), ("met", True)]
     with session_scope(db_url) as s:
-        summary = repo.screening_summary(s, sid)
+        summary = review.screening_summary(s, sid)
     assert {c["id"]: c["status"] for c in summary["criteria"]} == second.evaluation.statuses()
     assert summary["criteria"][2]["decided_by"] == list(second.evaluation.results["I3"].decided_by)
     assert summary["outcome"] == "needs_review"
@@ -301,7 +310,7 @@ def test_flags_resolve_when_patient_becomes_ineligible(
         (f["status"], f["resolution"]) == ("resolved", "no longer needed") for f in flags
     )
     with session_scope(db_url) as s:
-        summary = repo.screening_summary(s, sid)
+        summary = review.screening_summary(s, sid)
     assert summary["outcome"] == "ineligible"
     assert summary["failing_criteria"] == ["E4"]
     assert summary["open_flags"] == []
@@ -326,21 +335,21 @@ def test_save_assessment_ended_sets_ended_at_once(db_url: str, trial: Trial) -> 
     sid = _start(db_url, trial)
     _assess_and_save(db_url, sid, trial)
     with session_scope(db_url) as s:
-        assert repo.screening_summary(s, sid)["ended_at"] is None
+        assert review.screening_summary(s, sid)["ended_at"] is None
     _assess_and_save(db_url, sid, trial, ended=True)
     with session_scope(db_url) as s:
-        ended = repo.screening_summary(s, sid)["ended_at"]
+        ended = review.screening_summary(s, sid)["ended_at"]
     assert ended is not None
     _assess_and_save(db_url, sid, trial, ended=True)
     with session_scope(db_url) as s:
-        assert repo.screening_summary(s, sid)["ended_at"] == ended
+        assert review.screening_summary(s, sid)["ended_at"] == ended
 
 
 def test_save_assessment_refuses_another_trial(db_url: str, trial: Trial) -> None:
     with session_scope(db_url) as s:
-        sid = repo.start_screening(s, CONV, "NCT00000000", "1")
+        sid = screenings.start_screening(s, CONV, "NCT00000000", "1")
         with pytest.raises(ValueError, match="trial"):
-            repo.save_assessment(s, sid, assess(trial, {}))
+            screenings.save_assessment(s, sid, assess(trial, {}))
 
 
 def test_resolve_flag_errors(db_url: str, trial: Trial, needs_review_facts: dict[str, Any]) -> None:
@@ -349,13 +358,13 @@ def test_resolve_flag_errors(db_url: str, trial: Trial, needs_review_facts: dict
     _assess_and_save(db_url, sid, trial)
     flag_id = _flags(db_url, sid)[0]["id"]
     with session_scope(db_url) as s:
-        with pytest.raises(repo.FlagNotFound):
-            repo.resolve_flag(s, 99999, by="kim", value_known=True, note="")
+        with pytest.raises(common.FlagNotFound):
+            review.resolve_flag(s, 99999, by="kim", value_known=True, note="")
         with pytest.raises(ValueError):
-            repo.resolve_flag(s, flag_id, by="", value_known=True, note="")
-        repo.resolve_flag(s, flag_id, by="kim", value_known=False, note="")
-    with session_scope(db_url) as s, pytest.raises(repo.FlagAlreadyResolved):
-        repo.resolve_flag(s, flag_id, by="lee", value_known=True, note="")
+            review.resolve_flag(s, flag_id, by="", value_known=True, note="")
+        review.resolve_flag(s, flag_id, by="kim", value_known=False, note="")
+    with session_scope(db_url) as s, pytest.raises(common.FlagAlreadyResolved):
+        review.resolve_flag(s, flag_id, by="lee", value_known=True, note="")
     flag = _flags(db_url, sid)[0]
     assert (flag["resolved_by"], flag["resolution"], flag["note"]) == (
         "kim",
@@ -374,7 +383,7 @@ def _full_screening(
     _answer_all(url, sid, facts, trial)
     _assess_and_save(url, sid, trial)
     with session_scope(url) as s:
-        repo.save_contact(s, sid, "Alice Example", "+1 555 0100", "alice@example.org")
+        screenings.save_contact(s, sid, "Alice Example", "+1 555 0100", "alice@example.org")
     return sid
 
 
@@ -398,7 +407,7 @@ def test_delete_conversation_removes_everything(
     rasa_events("conv-2", "user", "hello")
 
     with session_scope(db_url) as s:
-        removed = repo.delete_conversation(s, CONV, "admin", remote_addr="10.0.0.1")
+        removed = retention.delete_conversation(s, CONV, "admin", remote_addr="10.0.0.1")
 
     for model in (Answer, CriterionResult, FollowUpFlag, Contact):
         assert _count(db_url, model, model.screening_id.in_([first, second])) == 0
@@ -410,21 +419,21 @@ def test_delete_conversation_removes_everything(
     expected = len(needs_review_facts) + 1 + 2 * len(trial.criteria) + 11 + 2 + 3
     assert removed == expected  # answers + results + flags + contacts + events
     with session_scope(db_url) as s:
-        assert repo.current_screening_id(s, CONV) is None
-        assert repo.current_screening_id(s, "conv-2") == other
-        tombstone = repo.screening_summary(s, first)
+        assert screenings.current_screening_id(s, CONV) is None
+        assert screenings.current_screening_id(s, "conv-2") == other
+        tombstone = review.screening_summary(s, first)
         assert tombstone["deleted_at"] is not None
         assert tombstone["facts"] == {} and tombstone["contact"] is None
-        assert repo.transcript(s, CONV) == []
-        with pytest.raises(repo.ScreeningNotFound):
-            repo.export_screening(s, CONV, trial)
-        assert [r["id"] for r in repo.list_screenings(s)] == [other]
+        assert transcripts.transcript(s, CONV) == []
+        with pytest.raises(common.ScreeningNotFound):
+            exports.export_screening(s, CONV, trial)
+        assert [r["id"] for r in review.list_screenings(s)] == [other]
 
-    (audit,) = _audit_rows(db_url)
-    assert audit["action"] == "delete" and audit["actor"] == "admin"
-    assert audit["conversation_id"] == CONV and audit["remote_addr"] == "10.0.0.1"
-    assert audit["detail"] == f"screenings=2 rows={removed}"
-    text = json.dumps(audit, default=str).lower()
+    (event,) = _audit_rows(db_url)
+    assert event["action"] == "delete" and event["actor"] == "admin"
+    assert event["conversation_id"] == CONV and event["remote_addr"] == "10.0.0.1"
+    assert event["detail"] == f"screenings=2 rows={removed}"
+    text = json.dumps(event, default=str).lower()
     for health_or_identity in ("alice", "555", "lupus", "age_years", "needs_review"):
         assert health_or_identity not in text
 
@@ -432,9 +441,9 @@ def test_delete_conversation_removes_everything(
 def test_delete_conversation_without_rasa_table(db_url: str, trial: Trial) -> None:
     _full_screening(db_url, trial, {"age_years": 40})
     with session_scope(db_url) as s:
-        removed = repo.delete_conversation(s, CONV, "admin")
+        removed = retention.delete_conversation(s, CONV, "admin")
         assert removed == 1 + len(trial.criteria) + 1
-        assert repo.delete_conversation(s, "never-seen", "admin") == 0
+        assert retention.delete_conversation(s, "never-seen", "admin") == 0
 
 
 def test_purge_older_than(
@@ -450,17 +459,17 @@ def test_purge_older_than(
     rasa_events("new-conv", "user", "new words")
 
     with session_scope(db_url) as s:
-        removed = repo.purge_older_than(s, 30, "system")
+        removed = retention.purge_older_than(s, 30, "system")
     assert removed == len(needs_review_facts) + len(trial.criteria) + 11 + 1 + 2
     for model in (Answer, CriterionResult, FollowUpFlag, Contact):
         assert _count(db_url, model, model.screening_id == old) == 0
         assert _count(db_url, model, model.screening_id == new) > 0
     with session_scope(db_url) as s:
-        assert repo.current_screening_id(s, "old-conv") is None
-        assert repo.current_screening_id(s, "new-conv") == new
-        assert [m["text"] for m in repo.transcript(s, "new-conv")] == ["new words"]
-        assert repo.transcript(s, "old-conv") == []
-        assert repo.purge_older_than(s, 30, "system") == 0
+        assert screenings.current_screening_id(s, "old-conv") is None
+        assert screenings.current_screening_id(s, "new-conv") == new
+        assert [m["text"] for m in transcripts.transcript(s, "new-conv")] == ["new words"]
+        assert transcripts.transcript(s, "old-conv") == []
+        assert retention.purge_older_than(s, 30, "system") == 0
     audits = _audit_rows(db_url)
     assert [a["action"] for a in audits] == ["purge", "purge"]
     assert audits[0]["detail"] == f"older_than_days=30 screenings=1 rows={removed}"
@@ -469,12 +478,12 @@ def test_purge_older_than(
 
 def test_add_audit(db_url: str) -> None:
     with session_scope(db_url) as s:
-        first = repo.add_audit(s, "kim", "view", screening_id=7, conversation_id="c")
-        second = repo.add_audit(s, "kim", "export", detail="x" * 2000, remote_addr="::1")
+        first = audit.add_audit(s, "kim", "view", screening_id=7, conversation_id="c")
+        second = audit.add_audit(s, "kim", "export", detail="x" * 2000, remote_addr="::1")
     assert second > first
     rows = _audit_rows(db_url)
     assert rows[0]["screening_id"] == 7 and rows[0]["detail"] == ""
-    assert len(rows[1]["detail"]) == repo.MAX_DETAIL
+    assert len(rows[1]["detail"]) == audit.MAX_DETAIL
     assert rows[1]["at"].tzinfo is not None
 
 
@@ -484,9 +493,9 @@ def test_add_audit(db_url: str) -> None:
 def test_screening_summary(db_url: str, trial: Trial, needs_review_facts: dict[str, Any]) -> None:
     sid = _full_screening(db_url, trial, needs_review_facts)
     with session_scope(db_url) as s:
-        summary = repo.screening_summary(s, sid)
-        with pytest.raises(repo.ScreeningNotFound):
-            repo.screening_summary(s, 424242)
+        summary = review.screening_summary(s, sid)
+        with pytest.raises(common.ScreeningNotFound):
+            review.screening_summary(s, 424242)
     assert summary["facts"] == needs_review_facts
     assert len(summary["answers"]) == len(needs_review_facts)
     assert summary["contact"]["name"] == "Alice Example"
@@ -499,15 +508,15 @@ def test_screening_summary(db_url: str, trial: Trial, needs_review_facts: dict[s
 def test_save_contact_replaces_and_validates(db_url: str, trial: Trial) -> None:
     sid = _start(db_url, trial)
     with session_scope(db_url) as s:
-        repo.save_contact(s, sid, "Bob", "123", None)
-        repo.save_contact(s, sid, " Bob B ", "", "bob@example.org")
+        screenings.save_contact(s, sid, "Bob", "123", None)
+        screenings.save_contact(s, sid, " Bob B ", "", "bob@example.org")
         with pytest.raises(ValueError):
-            repo.save_contact(s, sid, "", "1", None)
+            screenings.save_contact(s, sid, "", "1", None)
         with pytest.raises(ValueError):
-            repo.save_contact(s, sid, "Bob", None, " ")
+            screenings.save_contact(s, sid, "Bob", None, " ")
     assert _count(db_url, Contact) == 1
     with session_scope(db_url) as s:
-        contact = repo.screening_summary(s, sid)["contact"]
+        contact = review.screening_summary(s, sid)["contact"]
     assert (contact["name"], contact["phone"], contact["email"]) == (
         "Bob B",
         None,
@@ -518,13 +527,13 @@ def test_save_contact_replaces_and_validates(db_url: str, trial: Trial) -> None:
 def test_list_screenings_filters(
     db_url: str, trial: Trial, needs_review_facts: dict[str, Any]
 ) -> None:
-    review = _full_screening(db_url, trial, needs_review_facts, "c-review")
+    flagged = _full_screening(db_url, trial, needs_review_facts, "c-review")
     ineligible = _full_screening(db_url, trial, {"age_years": 70}, "c-old")
     incomplete = _start(db_url, trial, "c-new")
     deleted = _start(db_url, trial, "c-gone")
     with session_scope(db_url) as s:
-        repo.save_contact(s, ineligible, "Carol Zed", "999", None)
-        repo.delete_conversation(s, "c-gone", "admin")
+        screenings.save_contact(s, ineligible, "Carol Zed", "999", None)
+        retention.delete_conversation(s, "c-gone", "admin")
         s.execute(
             sa.update(Screening)
             .where(Screening.id == ineligible)
@@ -533,34 +542,34 @@ def test_list_screenings_filters(
 
     def ids(**filters: Any) -> list[int]:
         with session_scope(db_url) as s:
-            return [row["id"] for row in repo.list_screenings(s, **filters)]
+            return [row["id"] for row in review.list_screenings(s, **filters)]
 
-    assert ids() == [incomplete, review, ineligible]  # newest first, deleted excluded
+    assert ids() == [incomplete, flagged, ineligible]  # newest first, deleted excluded
     assert deleted not in ids()
-    assert ids(outcome="needs_review") == [review]
+    assert ids(outcome="needs_review") == [flagged]
     assert ids(outcome="ineligible") == [ineligible]
-    assert ids(has_open_flags=True) == [review]
+    assert ids(has_open_flags=True) == [flagged]
     assert ids(has_open_flags=False) == [incomplete, ineligible]
-    assert ids(since=datetime(2024, 6, 1, tzinfo=timezone.utc)) == [incomplete, review]
+    assert ids(since=datetime(2024, 6, 1, tzinfo=timezone.utc)) == [incomplete, flagged]
     assert ids(until=datetime(2024, 6, 1)) == [ineligible]  # naive = UTC
-    assert ids(search="REVIEW") == [review]
+    assert ids(search="REVIEW") == [flagged]
     assert ids(search="carol") == [ineligible]  # the contact's name
     assert ids(search="99") == [ineligible]  # the contact's phone
     assert ids(search="%") == []  # LIKE wildcards are literal
-    assert ids(limit=1, offset=1) == [review]
+    assert ids(limit=1, offset=1) == [flagged]
     with session_scope(db_url) as s:
         with pytest.raises(ValueError):
-            repo.list_screenings(s, outcome="eligible")
-        rows = {r["id"]: r for r in repo.list_screenings(s)}
+            review.list_screenings(s, outcome="eligible")
+        rows = {r["id"]: r for r in review.list_screenings(s)}
     assert rows[ineligible]["failing_criteria"] == ["I1"]
     assert rows[ineligible]["has_contact"] is True
-    assert rows[review]["open_flags"] and rows[incomplete]["open_flags"] == []
+    assert rows[flagged]["open_flags"] and rows[incomplete]["open_flags"] == []
     assert "name" not in rows[ineligible] and "phone" not in rows[ineligible]
 
 
 def test_outcome_counts(db_url: str, trial: Trial, needs_review_facts: dict[str, Any]) -> None:
     with session_scope(db_url) as s:
-        assert repo.outcome_counts(s) == {
+        assert review.outcome_counts(s) == {
             "ineligible": 0,
             "likely_eligible": 0,
             "needs_review": 0,
@@ -572,8 +581,8 @@ def test_outcome_counts(db_url: str, trial: Trial, needs_review_facts: dict[str,
     _start(db_url, trial, "d")
     _start(db_url, trial, "e")
     with session_scope(db_url) as s:
-        repo.delete_conversation(s, "e", "admin")
-        assert repo.outcome_counts(s) == {
+        retention.delete_conversation(s, "e", "admin")
+        assert review.outcome_counts(s) == {
             "ineligible": 2,
             "likely_eligible": 0,
             "needs_review": 1,
@@ -583,14 +592,14 @@ def test_outcome_counts(db_url: str, trial: Trial, needs_review_facts: dict[str,
 
 def test_staff_users(db_url: str) -> None:
     with session_scope(db_url) as s:
-        uid = repo.create_staff_user(s, "kim", "$argon2id$hash", "coordinator")
+        uid = accounts.create_staff_user(s, "kim", "$argon2id$hash", "coordinator")
         with pytest.raises(ValueError):
-            repo.create_staff_user(s, "kim", "$argon2id$other", "admin")
+            accounts.create_staff_user(s, "kim", "$argon2id$other", "admin")
         with pytest.raises(ValueError):
-            repo.create_staff_user(s, "lee", "$argon2id$hash", "janitor")
+            accounts.create_staff_user(s, "lee", "$argon2id$hash", "janitor")
     with session_scope(db_url) as s:
-        user = repo.get_staff_user(s, "kim")
-        assert repo.get_staff_user(s, "nobody") is None
+        user = accounts.get_staff_user(s, "kim")
+        assert accounts.get_staff_user(s, "nobody") is None
     assert user is not None
     assert user["id"] == uid and user["role"] == "coordinator" and user["active"] is True
     assert user["password_hash"] == "$argon2id$hash"
@@ -610,7 +619,7 @@ def test_transcript(db_url: str, rasa_events: Any) -> None:
     rasa_events(CONV, "bot", "How old are you?", at=t0 + timedelta(seconds=8))
     rasa_events("someone-else", "user", "not mine", at=t0)
     with session_scope(db_url) as s:
-        messages = repo.transcript(s, CONV)
+        messages = transcripts.transcript(s, CONV)
     assert messages == [
         {"at": "2025-03-01T09:30:01+00:00", "from": "bot", "text": "Hello! Shall we start?"},
         {"at": "2025-03-01T09:30:05+00:00", "from": "patient", "text": "yes"},
@@ -620,7 +629,7 @@ def test_transcript(db_url: str, rasa_events: Any) -> None:
 
 def test_transcript_without_rasa_table(db_url: str) -> None:
     with session_scope(db_url) as s:
-        assert repo.transcript(s, CONV) == []
+        assert transcripts.transcript(s, CONV) == []
 
 
 def test_export_screening_keys_and_values(
@@ -632,7 +641,7 @@ def test_export_screening_keys_and_values(
     _answer_all(db_url, sid, needs_review_facts, trial)
     assessment = _assess_and_save(db_url, sid, trial, ended=True)
     with session_scope(db_url) as s:
-        exported = repo.export_screening(s, CONV, trial)
+        exported = exports.export_screening(s, CONV, trial)
     assert list(exported) == [
         "conversation_id",
         "trial",
@@ -674,8 +683,8 @@ def test_export_splits_the_transcript_between_restarted_screenings(
     _answer_all(db_url, second, {"age_years": 30}, trial)
     _assess_and_save(db_url, second, trial)
     with session_scope(db_url) as s:
-        latest = repo.export_screening(s, CONV, trial)
-        everything = repo.export_all(s, trial)
+        latest = exports.export_screening(s, CONV, trial)
+        everything = exports.export_all(s, trial)
     assert latest["facts"] == {"age_years": 30} and latest["outcome"] == "incomplete"
     assert [m["text"] for m in latest["transcript"]] == ["Let's start again.", "second try"]
     assert [e["outcome"] for e in everything] == ["ineligible", "incomplete"]
@@ -687,32 +696,45 @@ def test_export_all_skips_deleted_and_other_trials(db_url: str, trial: Trial) ->
     _full_screening(db_url, trial, {"age_years": 30}, "keep")
     _full_screening(db_url, trial, {"age_years": 31}, "gone")
     with session_scope(db_url) as s:
-        repo.start_screening(s, "other-trial", "NCT00000000", "1")
-        repo.delete_conversation(s, "gone", "admin")
-        exported = repo.export_all(s, trial)
-        with pytest.raises(repo.ScreeningNotFound):
-            repo.export_screening(s, "other-trial", trial)
+        screenings.start_screening(s, "other-trial", "NCT00000000", "1")
+        retention.delete_conversation(s, "gone", "admin")
+        exported = exports.export_all(s, trial)
+        with pytest.raises(common.ScreeningNotFound):
+            exports.export_screening(s, "other-trial", trial)
     assert [e["conversation_id"] for e in exported] == ["keep"]
     assert exported[0]["facts"] == {"age_years": 30}
 
 
-def test_export_csv(db_url: str, trial: Trial, needs_review_facts: dict[str, Any]) -> None:
-    review = _full_screening(db_url, trial, needs_review_facts, "c-review")
+def test_screening_log_csv(db_url: str, trial: Trial, needs_review_facts: dict[str, Any]) -> None:
+    """The one screening log (CLI and staff app): an age band, not the age; no identifiers."""
+    flagged = _full_screening(db_url, trial, needs_review_facts, "c-review")
     _full_screening(db_url, trial, {"age_years": 70, "other_cancer": True}, "=cmd|' /C calc'!A0")
     with session_scope(db_url) as s:
-        rows = repo.list_screenings(s, limit=None)
-        text = repo.export_csv(rows)
-        flags = repo.screening_summary(s, review)["open_flags"]
+        rows = review.list_screenings(s, limit=None)
+        text = exports.screening_log(s, trial, rows)
+        flags = review.screening_summary(s, flagged)["open_flags"]
     parsed = list(csv.DictReader(io.StringIO(text)))
-    assert list(parsed[0]) == list(repo.CSV_COLUMNS)
+    assert list(parsed[0]) == list(exports.LOG_COLUMNS)
     assert len(parsed) == 2
     by_outcome = {row["outcome"]: row for row in parsed}
-    assert by_outcome["ineligible"]["failing_criteria"] == "I1;E4"
-    assert by_outcome["ineligible"]["open_flags"] == ""
-    assert by_outcome["ineligible"]["conversation_id"] == "'=cmd|' /C calc'!A0"
-    assert by_outcome["needs_review"]["open_flags"] == ";".join(flags)
-    assert by_outcome["needs_review"]["trial"] == trial.id
-    started = datetime.fromisoformat(by_outcome["needs_review"]["started_at"])
-    assert started.tzinfo is not None
-    for secret in ("Alice", "555", "example.org", "said"):
+    ineligible, needs_review = by_outcome["ineligible"], by_outcome["needs_review"]
+    assert ineligible["failing_criteria"] == "I1;E4"
+    titles = {c.id: c.title for c in trial.criteria}
+    assert ineligible["screen_fail_reasons"] == f"I1 {titles['I1']}; E4 {titles['E4']}"
+    assert ineligible["open_flags"] == ""
+    assert ineligible["coded_id"] == "'=cmd|' /C calc'!A0"
+    assert (ineligible["age_band"], ineligible["sex"]) == ("70–79", "unknown")
+    assert (needs_review["age_band"], needs_review["sex"]) == ("30–39", "female")
+    assert needs_review["open_flags"] == ";".join(flags)
+    assert needs_review["trial"] == trial.id
+    assert datetime.fromisoformat(needs_review["date"]).date() == datetime.now(timezone.utc).date()
+    for secret in ("Alice", "+1 555 0100", "example.org", "said", "34"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("a=b", "a=b"), (None, "")],
+)
+def test_csv_safe(text: object, cell: str) -> None:
+    assert exports.csv_safe(text) == cell

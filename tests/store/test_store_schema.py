@@ -175,7 +175,9 @@ def test_session_scope_commits_and_rolls_back(sqlite_url: str) -> None:
 
 def test_nothing_connects_at_import() -> None:
     code = (
-        "import bot.store, bot.store.repository, bot.store.models, bot.store.db as db\n"
+        "import bot.store.screenings, bot.store.review, bot.store.transcripts\n"
+        "import bot.store.retention, bot.store.exports, bot.store.accounts, bot.store.audit\n"
+        "import bot.store, bot.store.models, bot.store.db as db\n"
         "print(db._engine_for.cache_info().currsize)\n"
     )
     env = {**os.environ, "DATABASE_URL": "postgresql+psycopg2://nobody@/nowhere?host=/nonexistent"}

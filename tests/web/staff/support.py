@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.criteria.model import Trial
 from bot.engine import assess
-from bot.store import repository as repo
+from bot.store import audit, review, screenings
 from bot.store.db import session_scope
 
 PASSWORD = "correct horse battery staple"
@@ -46,27 +46,27 @@ def seed(
 ) -> int:
     """A finished screening with the patient's answers and the engine's real assessment."""
     with session_scope(url) as session:
-        sid = repo.start_screening(session, conversation_id, trial.id, trial.version)
-        repo.set_consent(session, sid, True)
-        repo.set_respondent(session, sid, respondent)
+        sid = screenings.start_screening(session, conversation_id, trial.id, trial.version)
+        screenings.set_consent(session, sid, True)
+        screenings.set_respondent(session, sid, respondent)
         for key, value in facts.items():
             unit = trial.facts[key].unit
             words = "I don't know" if value is None else f"my answer is {value}"
-            repo.record_answer(session, sid, key, value, unit, words)
-        repo.save_assessment(session, sid, assess(trial, dict(facts)), ended=True)
+            screenings.record_answer(session, sid, key, value, unit, words)
+        screenings.save_assessment(session, sid, assess(trial, dict(facts)), ended=True)
         if contact is not None:
-            repo.save_contact(session, sid, *contact)
+            screenings.save_contact(session, sid, *contact)
     return sid
 
 
 def summary(url: str, screening_id: int) -> dict[str, Any]:
     with session_scope(url) as session:
-        return repo.screening_summary(session, screening_id)
+        return review.screening_summary(session, screening_id)
 
 
 def audit_rows(url: str, **filters: Any) -> list[dict[str, Any]]:
     with session_scope(url) as session:
-        return repo.list_audit(session, limit=None, **filters)
+        return audit.list_audit(session, limit=None, **filters)
 
 
 def csrf(client: TestClient) -> str:

@@ -296,11 +296,11 @@ def test_create_user_rules(web_db_url: str) -> None:
     with pytest.raises(ValueError, match="exists"):
         create_user("newbie", PASSWORD, "admin", url=web_db_url)
 
-    from bot.store import repository as repo
+    from bot.store import accounts
     from bot.store.db import session_scope
 
     with session_scope(web_db_url) as session:
-        account = repo.get_staff_user(session, "newbie")
+        account = accounts.get_staff_user(session, "newbie")
     assert account is not None and account["role"] == "coordinator"
     assert account["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in account["password_hash"]
