@@ -22,10 +22,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from itsdangerous import BadSignature, Signer
 from limits import parse as parse_limit
-from sqlalchemy import select
 
 from bot.dialogue.messages import NOT_A_DIAGNOSIS
-from bot.store import repository
+from bot.store import transcripts
 from bot.store.db import session_scope
 from bot.web.config import WebSettings
 from bot.web.rasa_client import (
@@ -297,23 +296,13 @@ async def history(request: Request) -> JSONResponse:
 
 def _history(chat_id: str) -> tuple[list[dict[str, str]], list[ButtonData]]:
     with session_scope() as session:
-        lines = repository.transcript(session, chat_id)
+        lines = transcripts.transcript(session, chat_id)
         messages = [{"from": line["from"], "text": _utf8(line["text"])} for line in lines]
         if not messages or messages[-1]["from"] != "bot":
             return messages, []
         # transcript() keeps text only: the buttons come from the same (latest) bot event.
-        events = repository.EVENTS
-        data = session.execute(
-            select(events.c.data)
-            .where(events.c.sender_id == chat_id, events.c.type_name == "bot")
-            .order_by(events.c.id.desc())
-            .limit(1)
-        ).scalar()
-    try:
-        event = json.loads(data) if data else {}
-    except ValueError:
-        return messages, []
-    text = event.get("text") if isinstance(event, dict) else None
+        event = transcripts.last_bot_event(session, chat_id) or {}
+    text = event.get("text")
     if not isinstance(text, str) or _utf8(text) != messages[-1]["text"]:
         return messages, []
     extra = event.get("data")
