@@ -630,6 +630,38 @@ def test_transcript(db_url: str, rasa_events: Any) -> None:
 def test_transcript_without_rasa_table(db_url: str) -> None:
     with session_scope(db_url) as s:
         assert transcripts.transcript(s, CONV) == []
+        assert transcripts.last_bot_event(s, CONV) is None
+        assert transcripts.delete_events(s, conversation_id=CONV) == 0
+
+
+def test_last_bot_event(db_url: str, rasa_events: Any) -> None:
+    buttons = [{"title": "Yes", "payload": "/affirm"}]
+    rasa_events(CONV, "bot", "Shall we start?", data={"buttons": buttons})
+    rasa_events(CONV, "user", "yes")
+    rasa_events(CONV, "bot", "How old are you?")
+    rasa_events("someone-else", "bot", "not mine")
+    with session_scope(db_url) as s:
+        latest = transcripts.last_bot_event(s, CONV)
+        assert transcripts.last_bot_event(s, "nobody") is None
+    assert latest is not None and latest["text"] == "How old are you?"
+    rasa_events(CONV, "bot", "Shall we start?", data={"buttons": buttons})
+    with session_scope(db_url) as s:
+        latest = transcripts.last_bot_event(s, CONV)
+    assert latest is not None and latest["data"] == {"buttons": buttons}
+
+
+def test_delete_events(db_url: str, rasa_events: Any) -> None:
+    now = datetime.now(timezone.utc)
+    rasa_events(CONV, "user", "old", at=now - timedelta(days=40))
+    rasa_events(CONV, "user", "new", at=now)
+    rasa_events("other", "user", "old too", at=now - timedelta(days=40))
+    with session_scope(db_url) as s:
+        with pytest.raises(ValueError):
+            transcripts.delete_events(s)
+        assert transcripts.delete_events(s, before=now - timedelta(days=30)) == 2
+        assert [m["text"] for m in transcripts.transcript(s, CONV)] == ["new"]
+        assert transcripts.delete_events(s, conversation_id=CONV) == 1
+        assert transcripts.transcript(s, CONV) == []
 
 
 def test_export_screening_keys_and_values(
