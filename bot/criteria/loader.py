@@ -1,12 +1,16 @@
 """Strict loader for trial files: every unknown key, fact, operator or type mismatch fails loudly.
 
 Errors name the file, the place in it (``criteria[I4].logic.any[0]``) and the allowed values.
+Patient wording is keyed by language (``why: {en: …, zh: …}``); every language the trial
+declares in ``trial.languages`` must be present wherever wording is given.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,9 +19,11 @@ import yaml
 from bot.calculators import DERIVATIONS
 from bot.criteria.model import (
     FACT_TYPES,
+    SCALES,
     SOURCES,
     AllOf,
     AnyOf,
+    Coding,
     Compare,
     Criterion,
     DerivedSpec,
@@ -25,6 +31,7 @@ from bot.criteria.model import (
     Node,
     Not,
     SiteInfo,
+    Topic,
     Trial,
 )
 from bot.criteria.operators import OPERATORS
@@ -34,16 +41,21 @@ TRIAL_KEYS = {
     "id": True,
     "title": True,
     "version": True,
+    "languages": True,
     "summary": True,
     "site": True,
-    "info": False,
+    "topics": False,
+    "privacy": True,
 }
 SITE_KEYS = {"name": True, "location": True, "contact": True}
 FACT_KEYS = {
     "type": True,
     "source": True,
     "label": True,
+    "staff": True,
     "description": True,
+    "code": False,
+    "scale": False,
     "unit": False,
     "choices": False,
     "value_labels": False,
@@ -59,6 +71,11 @@ FACT_KEYS = {
     "timeframe": False,
 }
 QUESTION_KEYS = {"self": True, "guardian": True}
+STAFF_KEYS = {"label": True}
+CODE_KEYS = {"system": True, "code": True, "display": True}
+TOPIC_KEYS = {"title": True, "text": True}
+#: a language tag: "en", "zh", "pt-BR".
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 DERIVED_KEYS = {
     "type": True,
     "label": True,
@@ -73,7 +90,7 @@ CRITERION_KEYS = {
     "title": True,
     "registry_text": True,
     "logic": True,
-    "reads": True,
+    "reads": False,
     "patient_text": True,
     "interpretation": False,
 }
@@ -91,6 +108,23 @@ class _Context:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        self.languages: tuple[str, ...] = ("en",)
+
+    def worded(
+        self, value: Any, where: str, read: Callable[[Any, str], Any] | None = None
+    ) -> dict[str, Any]:
+        """Wording keyed by language: every declared language, no other; each read by `read`."""
+        declared = ", ".join(self.languages)
+        if not isinstance(value, dict):
+            self.fail(where, f"expected wording keyed by language ({declared}), got {_kind(value)}")
+        unknown = sorted(str(k) for k in value if k not in self.languages)
+        if unknown:
+            self.fail(where, f"unknown language(s) {', '.join(unknown)}; declared: {declared}")
+        missing = [lang for lang in self.languages if lang not in value]
+        if missing:
+            self.fail(where, f"missing wording for language(s) {', '.join(missing)}")
+        reader = read or self.text
+        return {lang: reader(value[lang], f"{where}.{lang}") for lang in self.languages}
 
     def fail(self, where: str, message: str) -> NoReturn:
         raise CriteriaError(f"{self.path}: {where}: {message}")
@@ -148,16 +182,30 @@ def load_trial(path: Path | str) -> Trial:
 
 
 def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
-    """Validate an already-parsed trial document."""
+    """Validate an already-parsed trial document; the result is the default language's view."""
     ctx = _Context(path)
     doc = ctx.mapping(raw, "top level", TOP_KEYS)
     head = ctx.mapping(doc["trial"], "trial", TRIAL_KEYS)
+    ctx.languages = _languages(ctx, head["languages"])
     site_raw = ctx.mapping(head["site"], "trial.site", SITE_KEYS)
-    site = SiteInfo(**{k: ctx.text(site_raw[k], f"trial.site.{k}") for k in SITE_KEYS})
-    info_raw = head.get("info") or {}
-    if not isinstance(info_raw, dict):
-        ctx.fail("trial.info", f"expected a mapping of topic → text, got {_kind(info_raw)}")
-    info = {str(k): ctx.text(v, f"trial.info.{k}") for k, v in info_raw.items()}
+    site = {k: ctx.worded(site_raw[k], f"trial.site.{k}") for k in SITE_KEYS}
+    topics_raw = head.get("topics") or {}
+    if not isinstance(topics_raw, dict):
+        ctx.fail(
+            "trial.topics", f"expected a mapping of topic → title/text, got {_kind(topics_raw)}"
+        )
+    topics: dict[str, dict[str, Topic]] = {lang: {} for lang in ctx.languages}
+    for name, body in topics_raw.items():
+        where = f"trial.topics.{name}"
+        if not str(name).isidentifier():
+            ctx.fail(where, "topic names must be identifiers (the intent is ask_<topic>)")
+        topic = ctx.mapping(body, where, TOPIC_KEYS)
+        title = ctx.worded(topic["title"], f"{where}.title")
+        text = ctx.worded(topic["text"], f"{where}.text")
+        for lang in ctx.languages:
+            topics[lang][str(name)] = Topic(title=title[lang], text=text[lang])
+    summary = ctx.worded(head["summary"], "trial.summary")
+    privacy = ctx.worded(head["privacy"], "trial.privacy")
 
     facts_raw = doc["facts"]
     if not isinstance(facts_raw, dict) or not facts_raw:
@@ -165,49 +213,86 @@ def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
             "facts",
             f"expected a non-empty mapping of fact key → definition, got {_kind(facts_raw)}",
         )
-    facts: dict[str, FactSpec] = {}
+    facts: dict[str, dict[str, FactSpec]] = {lang: {} for lang in ctx.languages}
     for key, body in facts_raw.items():
-        facts[str(key)] = _fact(ctx, str(key), body)
+        for lang, fact in _fact(ctx, str(key), body).items():
+            facts[lang][str(key)] = fact
+    default = facts[ctx.languages[0]]
     # ask_when may refer to any fact, so check it once every fact is known.
-    for key, fact in facts.items():
+    for key, fact in default.items():
         if fact.ask_when is not None:
-            _check_logic(ctx, fact.ask_when, f"facts.{key}.ask_when", facts, {})
+            _check_logic(ctx, fact.ask_when, f"facts.{key}.ask_when", default, {})
 
     derived_raw = doc.get("derived") or {}
     if not isinstance(derived_raw, dict):
         ctx.fail("derived", f"expected a mapping, got {_kind(derived_raw)}")
-    derived = {str(k): _derived(ctx, str(k), v, facts) for k, v in derived_raw.items()}
-    clash = sorted(set(derived) & set(facts))
+    derived = {str(k): _derived(ctx, str(k), v, default) for k, v in derived_raw.items()}
+    clash = sorted(set(derived) & set(default))
     if clash:
         ctx.fail("derived", f"key(s) {', '.join(clash)} already name facts")
 
     criteria_raw = doc["criteria"]
     if not isinstance(criteria_raw, list) or not criteria_raw:
         ctx.fail("criteria", f"expected a non-empty list of criteria, got {_kind(criteria_raw)}")
-    criteria: list[Criterion] = []
+    criteria: dict[str, list[Criterion]] = {lang: [] for lang in ctx.languages}
     seen: set[str] = set()
     for index, body in enumerate(criteria_raw):
-        criterion = _criterion(ctx, index, body, facts, derived)
-        if criterion.id in seen:
-            ctx.fail(f"criteria[{criterion.id}]", f"duplicate criterion id {criterion.id!r}")
-        seen.add(criterion.id)
-        criteria.append(criterion)
+        worded = _criterion(ctx, index, body, default, derived)
+        criterion_id = worded[ctx.languages[0]].id
+        if criterion_id in seen:
+            ctx.fail(f"criteria[{criterion_id}]", f"duplicate criterion id {criterion_id!r}")
+        seen.add(criterion_id)
+        for lang, criterion in worded.items():
+            criteria[lang].append(criterion)
 
-    return Trial(
-        id=ctx.text(head["id"], "trial.id"),
-        title=ctx.text(head["title"], "trial.title"),
-        version=ctx.text(str(head["version"]), "trial.version"),
-        summary=ctx.text(head["summary"], "trial.summary"),
-        site=site,
-        info=info,
-        facts=facts,
-        derived=derived,
-        criteria=tuple(criteria),
-        path=Path(path) if not str(path).startswith("<") else None,
-    )
+    views: dict[str, Trial] = {}
+    for lang in ctx.languages:
+        views[lang] = Trial(
+            id=ctx.text(head["id"], "trial.id"),
+            title=ctx.text(head["title"], "trial.title"),
+            version=ctx.text(str(head["version"]), "trial.version"),
+            summary=summary[lang],
+            site=SiteInfo(**{k: site[k][lang] for k in SITE_KEYS}),
+            topics=topics[lang],
+            privacy=privacy[lang],
+            facts=facts[lang],
+            derived=derived,
+            criteria=tuple(criteria[lang]),
+            path=Path(path) if not str(path).startswith("<") else None,
+            languages=ctx.languages,
+            language=lang,
+            views=views,
+        )
+    return views[ctx.languages[0]]
 
 
-def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
+def _languages(ctx: _Context, raw: Any) -> tuple[str, ...]:
+    """`trial.languages`: a non-empty list of distinct language tags, the default first."""
+    where = "trial.languages"
+    if not isinstance(raw, list) or not raw:
+        ctx.fail(
+            where, f"expected a non-empty list of language tags such as [en, zh], got {_kind(raw)}"
+        )
+    tags = tuple(str(tag) for tag in raw)
+    for tag in tags:
+        if not LANGUAGE.match(tag):
+            ctx.fail(where, f"{tag!r} is not a language tag (for example en, zh, pt-BR)")
+    if len(set(tags)) != len(tags):
+        ctx.fail(where, f"a language is listed twice: {', '.join(tags)}")
+    return tags
+
+
+def _word_list(ctx: _Context) -> Callable[[Any, str], tuple[str, ...]]:
+    def read(value: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            ctx.fail(where, f"expected a list of words or phrases, got {_kind(value)}")
+        return tuple(ctx.text(str(item), where) for item in value)
+
+    return read
+
+
+def _fact(ctx: _Context, key: str, body: Any) -> dict[str, FactSpec]:
+    """One fact, as a FactSpec per declared language (same logic fields, that language's words)."""
     where = f"facts.{key}"
     if not key.isidentifier() or key != key.lower():
         ctx.fail(where, "fact keys must be lower_snake_case identifiers")
@@ -228,22 +313,31 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
         ctx.fail(where, f"minimum/maximum apply to integer and number facts, not {ftype}")
     if minimum is not None and maximum is not None and minimum > maximum:
         ctx.fail(where, f"minimum {minimum} is greater than maximum {maximum}")
-    labels_raw = spec.get("value_labels") or {}
-    if not isinstance(labels_raw, dict):
-        ctx.fail(
-            f"{where}.value_labels", f"expected a mapping value → label, got {_kind(labels_raw)}"
-        )
-    value_labels = {str(k): ctx.text(v, f"{where}.value_labels.{k}") for k, v in labels_raw.items()}
-    for value in value_labels:
-        _check_value(ctx, f"{where}.value_labels", key, ftype, choices, _coerce(ftype, value))
-    question_self = question_guardian = None
+
+    def labels(value: Any, at: str) -> dict[str, str]:
+        if not isinstance(value, dict):
+            ctx.fail(at, f"expected a mapping value → label, got {_kind(value)}")
+        out = {str(k): ctx.text(v, f"{at}.{k}") for k, v in value.items()}
+        for raw_value in out:
+            _check_value(ctx, at, key, ftype, choices, _coerce(ftype, raw_value))
+        return out
+
+    value_labels = (
+        ctx.worded(spec["value_labels"], f"{where}.value_labels", labels)
+        if ("value_labels" in spec)
+        else {lang: {} for lang in ctx.languages}
+    )
+    questions: dict[str, dict[str, Any]] = {lang: {} for lang in ctx.languages}
     if source in ("patient", "lab-asked"):
-        for needed in ("question", "why", "hint"):
+        for needed in ("question", "why"):
             if needed not in spec:
                 ctx.fail(where, f"a fact asked in the chat (source {source}) needs '{needed}'")
-        question = ctx.mapping(spec["question"], f"{where}.question", QUESTION_KEYS)
-        question_self = ctx.text(question["self"], f"{where}.question.self")
-        question_guardian = ctx.text(question["guardian"], f"{where}.question.guardian")
+
+        def question(value: Any, at: str) -> dict[str, str]:
+            both = ctx.mapping(value, at, QUESTION_KEYS)
+            return {k: ctx.text(both[k], f"{at}.{k}") for k in QUESTION_KEYS}
+
+        questions = ctx.worded(spec["question"], f"{where}.question", question)
     elif "question" in spec:
         ctx.fail(f"{where}.question", f"source {source} is never asked in the chat; remove it")
     conversions_raw = spec.get("conversions") or {}
@@ -260,38 +354,67 @@ def _fact(ctx: _Context, key: str, body: Any) -> FactSpec:
         if number <= 0:
             ctx.fail(f"{where}.conversions.{unit}", "a divisor must be positive")
         conversions[str(unit)] = float(number)
-    terms_raw = spec.get("terms") or []
-    if not isinstance(terms_raw, list):
-        ctx.fail(f"{where}.terms", f"expected a list of words, got {_kind(terms_raw)}")
-    not_counting_raw = spec.get("not_counting") or []
-    if not isinstance(not_counting_raw, list) or (not_counting_raw and ftype != "boolean"):
+    words = _word_list(ctx)
+    empty: dict[str, tuple[str, ...]] = {lang: () for lang in ctx.languages}
+    terms = ctx.worded(spec["terms"], f"{where}.terms", words) if "terms" in spec else empty
+    not_counting = (
+        ctx.worded(spec["not_counting"], f"{where}.not_counting", words)
+        if "not_counting" in spec
+        else empty
+    )
+    if "not_counting" in spec and ftype != "boolean":
         ctx.fail(f"{where}.not_counting", "expected a list of phrases, for boolean facts only")
     timeframe = spec.get("timeframe")
     if timeframe is not None:
         ctx.choice(timeframe, f"{where}.timeframe", TIMEFRAMES)
         if ftype != "boolean":
             ctx.fail(f"{where}.timeframe", "timeframe applies to boolean facts only")
-    return FactSpec(
+    scale = spec.get("scale")
+    if scale is not None:
+        ctx.choice(scale, f"{where}.scale", SCALES)
+        if ftype != "integer":
+            ctx.fail(f"{where}.scale", f"a scale applies to integer facts, not {ftype}")
+    code = None
+    if "code" in spec:
+        raw_code = ctx.mapping(spec["code"], f"{where}.code", CODE_KEYS)
+        code = Coding(**{k: ctx.text(str(raw_code[k]), f"{where}.code.{k}") for k in CODE_KEYS})
+    staff = ctx.mapping(spec["staff"], f"{where}.staff", STAFF_KEYS)
+    staff_label = ctx.worded(staff["label"], f"{where}.staff.label")
+    label = ctx.worded(spec["label"], f"{where}.label")
+    why = ctx.worded(spec["why"], f"{where}.why") if "why" in spec else None
+    hint = ctx.worded(spec["hint"], f"{where}.hint") if "hint" in spec else None
+    base = FactSpec(
         key=key,
         type=ftype,  # type: ignore[arg-type]
         source=source,  # type: ignore[arg-type]
-        label=ctx.text(spec["label"], f"{where}.label"),
+        label=label[ctx.languages[0]],
         description=ctx.text(spec["description"], f"{where}.description"),
         unit=ctx.text(spec["unit"], f"{where}.unit") if "unit" in spec else None,
         choices=choices,
-        value_labels=value_labels,
         minimum=minimum,
         maximum=maximum,
-        question_self=question_self,
-        question_guardian=question_guardian,
-        why=ctx.text(spec["why"], f"{where}.why") if "why" in spec else None,
-        hint=ctx.text(spec["hint"], f"{where}.hint") if "hint" in spec else None,
         ask_when=_node(ctx, spec["ask_when"], f"{where}.ask_when") if "ask_when" in spec else None,
         conversions=conversions,
-        terms=tuple(ctx.text(str(t), f"{where}.terms") for t in terms_raw),
-        not_counting=tuple(ctx.text(str(t), f"{where}.not_counting") for t in not_counting_raw),
         timeframe=timeframe,
+        code=code,
+        scale=scale,
     )
+    return {
+        lang: dataclasses.replace(
+            base,
+            label=label[lang],
+            staff_label=staff_label[lang],
+            value_labels=value_labels[lang],
+            question_self=questions[lang].get("self"),
+            question_guardian=questions[lang].get("guardian"),
+            why=why[lang] if why else None,
+            hint=hint[lang] if hint else None,
+            terms=terms[lang],
+            not_counting=not_counting[lang],
+            language=lang,
+        )
+        for lang in ctx.languages
+    }
 
 
 def _coerce(ftype: str, text: str) -> Any:
@@ -337,44 +460,54 @@ def _criterion(
     body: Any,
     facts: Mapping[str, FactSpec],
     derived: Mapping[str, DerivedSpec],
-) -> Criterion:
+) -> dict[str, Criterion]:
+    """One criterion per declared language (its plain reason is worded per language).
+
+    `reads` is derived from the logic; a trial file may still declare it, and then it must
+    name exactly the facts the logic reads.
+    """
     label = body.get("id", index) if isinstance(body, dict) else index
     where = f"criteria[{label}]"
     spec = ctx.mapping(body, where, CRITERION_KEYS)
     criterion_id = ctx.text(str(spec["id"]), f"{where}.id")
     logic = _node(ctx, spec["logic"], f"{where}.logic")
     _check_logic(ctx, logic, f"{where}.logic", facts, derived)
-    reads_raw = spec["reads"]
-    if not isinstance(reads_raw, list) or not reads_raw:
-        ctx.fail(f"{where}.reads", "expected the non-empty list of facts the logic reads")
-    reads = tuple(str(r) for r in reads_raw)
-    known = {*facts, *derived}
-    for name in reads:
-        if name not in known:
-            ctx.fail(f"{where}.reads", f"unknown fact {name!r}; allowed: {', '.join(known)}")
-    used = list(dict.fromkeys(logic.facts()))
-    if set(used) != set(reads):
-        missing = sorted(set(used) - set(reads))
-        extra = sorted(set(reads) - set(used))
-        ctx.fail(
-            f"{where}.reads",
-            f"does not match the logic: read but not declared {missing or 'none'}, "
-            f"declared but not read {extra or 'none'}",
-        )
-    return Criterion(
+    used = tuple(dict.fromkeys(logic.facts()))
+    if "reads" in spec:
+        reads_raw = spec["reads"]
+        if not isinstance(reads_raw, list) or not reads_raw:
+            ctx.fail(f"{where}.reads", "expected the non-empty list of facts the logic reads")
+        declared = tuple(str(r) for r in reads_raw)
+        known = {*facts, *derived}
+        for name in declared:
+            if name not in known:
+                ctx.fail(f"{where}.reads", f"unknown fact {name!r}; allowed: {', '.join(known)}")
+        if set(used) != set(declared):
+            missing = sorted(set(used) - set(declared))
+            extra = sorted(set(declared) - set(used))
+            ctx.fail(
+                f"{where}.reads",
+                f"does not match the logic: read but not declared {missing or 'none'}, "
+                f"declared but not read {extra or 'none'}",
+            )
+    patient_text = ctx.worded(spec["patient_text"], f"{where}.patient_text")
+    base = Criterion(
         id=criterion_id,
         kind=ctx.choice(spec["kind"], f"{where}.kind", CRITERION_KINDS),  # type: ignore[arg-type]
         title=ctx.text(spec["title"], f"{where}.title"),
         registry_text=ctx.text(spec["registry_text"], f"{where}.registry_text").strip(),
         logic=logic,
-        reads=reads,
-        patient_text=ctx.text(spec["patient_text"], f"{where}.patient_text"),
+        reads=used,
+        patient_text=patient_text[ctx.languages[0]],
         interpretation=(
             ctx.text(spec["interpretation"], f"{where}.interpretation")
             if spec.get("interpretation") is not None
             else None
         ),
     )
+    return {
+        lang: dataclasses.replace(base, patient_text=patient_text[lang]) for lang in ctx.languages
+    }
 
 
 def _node(ctx: _Context, raw: Any, where: str) -> Node:

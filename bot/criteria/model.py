@@ -1,4 +1,12 @@
-"""Typed, immutable model of one trial file: facts, derived values, criteria and their logic."""
+"""Typed, immutable model of one trial file: facts, derived values, criteria and their logic.
+
+Patient wording (labels, questions, why/hint lines, value labels, topic words, topics, the
+privacy notice, the plain reason of each criterion) is written per language in the trial
+file. A loaded `Trial` is the *view* of one language: its facts, criteria and topics carry
+that language's wording, so the parser and the dialogue read `fact.question(...)`,
+`fact.terms`, `fact.hint` without asking which language. `trial.in_language("zh")` gives
+another view of the same trial (same logic, other wording).
+"""
 
 from __future__ import annotations
 
@@ -73,13 +81,36 @@ Node = Compare | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)
+class Coding:
+    """A code for a fact in a terminology (e.g. LOINC), used by exports."""
+
+    system: str
+    code: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something a patient can ask about at any point: a heading and an answer."""
+
+    title: str
+    text: str
+
+
+#: scales a fact can be read on, for the parser's everyday descriptions (see bot/answers/scales).
+SCALES: tuple[str, ...] = ("ecog",)
+
+
+@dataclass(frozen=True)
 class FactSpec:
     """One entry of the fact dictionary: what it is, how it is typed and who supplies it."""
 
     key: str
     type: FactType
     source: Source
+    #: the patient's words for this fact ("your lymphocyte count"), in `language`.
     label: str
+    #: what the fact means, for developers and staff (not shown to patients).
     description: str
     unit: str | None = None
     choices: tuple[str, ...] = ()
@@ -102,6 +133,19 @@ class FactSpec:
     not_counting: tuple[str, ...] = ()
     #: whether a yes/no question is about the present ("now") or a lifetime ("ever").
     timeframe: Literal["now", "ever"] | None = None
+    #: the language of the wording above.
+    language: str = "en"
+    #: the staff's label ("Lymphocytes (×10⁹/L)"), in `language`; None: the patient label.
+    staff_label: str | None = None
+    #: a terminology code (LOINC …) for exports.
+    code: Coding | None = None
+    #: a named scale (``ecog``) whose everyday descriptions the parser knows.
+    scale: str | None = None
+
+    @property
+    def staff(self) -> str:
+        """The label staff see."""
+        return self.staff_label or self.label
 
     @property
     def askable(self) -> bool:
@@ -150,6 +194,7 @@ class Criterion:
     registry_text: str
     logic: Node
     reads: tuple[str, ...]
+    #: the plain reason given to a patient who does not meet it, in the trial view's language.
     patient_text: str
     interpretation: str | None = None
 
@@ -165,18 +210,30 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class Trial:
-    """A whole trial file, validated."""
+    """A whole trial file, validated, worded in one of its languages (`language`)."""
 
     id: str
     title: str
     version: str
     summary: str
     site: SiteInfo
-    info: Mapping[str, str]
+    topics: Mapping[str, Topic]
+    privacy: str
     facts: Mapping[str, FactSpec]
     derived: Mapping[str, DerivedSpec]
     criteria: tuple[Criterion, ...]
     path: Path | None = None
+    #: every language the trial file is worded in; the first is the default.
+    languages: tuple[str, ...] = ("en",)
+    language: str = "en"
+    #: language → the view of this trial in that language (filled by the loader).
+    views: Mapping[str, Trial] = field(default_factory=dict, compare=False, repr=False)
+
+    def in_language(self, language: str | None) -> Trial:
+        """The same trial worded in `language`; the default language when it has no wording."""
+        if language == self.language or not self.views:
+            return self
+        return self.views.get(language or "", self.views.get(self.languages[0], self))
 
     @property
     def inclusions(self) -> tuple[Criterion, ...]:

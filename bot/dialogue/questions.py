@@ -36,10 +36,7 @@ def question_message(trial: Trial, slots: Mapping[str, Any], slot: str) -> m.Bot
     note = slots.get(NOTE)
     prefix = f"{note}\n\n" if note else ""
     if slot == CONSENT:
-        privacy = trial.info.get(
-            "privacy", "Do you agree to answer some questions about your health?"
-        )
-        return m.BotMessage(prefix + privacy, m.YES_NO, {"slot": slot})
+        return m.BotMessage(prefix + trial.privacy, m.YES_NO, {"slot": slot})
     if slot == RESPONDENT:
         return m.BotMessage(prefix + m.RESPONDENT_QUESTION, m.RESPONDENT_BUTTONS, {"slot": slot})
     fact = trial.facts[slot]

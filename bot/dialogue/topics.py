@@ -9,7 +9,7 @@ from bot.criteria.model import Trial
 #: intents that interrupt a question, and the `trial.info` topic each answers (None: special).
 TOPIC_INTENTS: dict[str, str | None] = {
     "ask_why": None,
-    "ask_car_t": "car_t",
+    "ask_car_t": "treatment",
     "ask_study": "study",
     "ask_location": "location",
     "ask_who": "who",
@@ -50,6 +50,6 @@ def topic_answer(trial: Trial, intent: str, pending_fact: str | None) -> str:
     if intent == "ask_human":
         return f"You can talk to {trial.site.contact}"
     topic = TOPIC_INTENTS.get(intent)
-    if topic and topic in trial.info:
-        return trial.info[topic]
+    if topic and topic in trial.topics:
+        return trial.topics[topic].text
     return trial.summary

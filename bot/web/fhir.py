@@ -5,7 +5,8 @@ Contents:
 * a ResearchSubject in the study (a reference by identifier to the ResearchStudy NCT…),
   its status mapped from the pre-screen outcome (`SUBJECT_STATUS`);
 * a QuestionnaireResponse with the patient's own answers, one item per fact (linkId = fact key);
-* an Observation per known lab value (LOINC-coded where the code is certain, else code.text),
+* an Observation per known lab value (coded with the trial file's `code:` where it has one,
+  else code.text),
   and per clinician fact entered by site staff;
 * a Task per open follow-up flag (status "requested", intent "order").
 
@@ -25,7 +26,6 @@ from bot.criteria.model import FactSpec, Trial, Value
 
 CLINICALTRIALS_GOV = "https://clinicaltrials.gov"
 CONVERSATION_SYSTEM = "urn:prescreen:conversation-id"
-LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 
@@ -38,21 +38,6 @@ SUBJECT_STATUS = {
     "likely_eligible": "eligible",
     "needs_review": "potential-candidate",
     "incomplete": "screening",
-}
-
-#: fact key → (LOINC code, display). Only codes checked against LOINC; others get code.text.
-LOINC_CODES: Mapping[str, tuple[str, str]] = {
-    "egfr_ml_min": (
-        "98979-8",
-        "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma "
-        "or Blood by Creatinine-based formula (CKD-EPI 2021)",
-    ),
-    "serum_creatinine_mg_dl": ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
-    "hba1c_percent": ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"),
-    "lymphocytes_10e9_l": ("731-0", "Lymphocytes [#/volume] in Blood by Automated count"),
-    # mmol/L: the Moles/volume code (1558-6 is the mg/dL one)
-    "fasting_glucose_mmol_l": ("14771-0", "Fasting glucose [Moles/volume] in Serum or Plasma"),
-    "ana_titer": ("5048-4", "Nuclear Ab [Titer] in Serum by Immunofluorescence"),
 }
 
 #: the trial's unit text → UCUM code.
@@ -198,10 +183,11 @@ def screening_bundle(
         by_staff = answer.get("source") == "staff"
         if spec.source not in LAB_SOURCES and not by_staff:
             continue
-        code: dict[str, Any] = {"text": spec.label}
-        if key in LOINC_CODES:
-            loinc, display = LOINC_CODES[key]
-            code["coding"] = [{"system": LOINC, "code": loinc, "display": display}]
+        code: dict[str, Any] = {"text": spec.staff}
+        if spec.code is not None:  # the trial file's terminology code (LOINC …)
+            code["coding"] = [
+                {"system": spec.code.system, "code": spec.code.code, "display": spec.code.display}
+            ]
         observation: dict[str, Any] = {
             "resourceType": "Observation",
             # staff entered it from the record; a patient's recollection is preliminary

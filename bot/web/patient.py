@@ -221,7 +221,12 @@ async def patient_page(request: Request) -> Response:
     response = request.app.state.templates.TemplateResponse(
         request,
         "patient.html",
-        {"trial": trial, "info": trial.info, "site": trial.site, "not_diagnosis": NOT_A_DIAGNOSIS},
+        {
+            "trial": trial,
+            "topics": trial.topics,
+            "site": trial.site,
+            "not_diagnosis": NOT_A_DIAGNOSIS,
+        },
     )
     assert isinstance(response, Response)
     if new:

@@ -70,7 +70,7 @@ def test_activation_asks_for_consent_first_and_ignores_the_opening(actions: Any)
     slots, messages = run(actions.ValidatePrescreenForm(), tracker(text="hi, I'm 45 with lupus"))
     assert slots["requested_slot"] == "consent_prescreen"
     assert "age_years" not in slots
-    assert [m["text"] for m in messages] == [TRIAL.info["privacy"]]
+    assert [m["text"] for m in messages] == [TRIAL.privacy]
 
 
 def test_consent_opens_a_screening(actions: Any) -> None:

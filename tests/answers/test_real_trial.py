@@ -14,7 +14,7 @@ from bot.criteria.model import FactSpec
 from . import test_choices_scales, test_durations_titre, test_numbers, test_yesno
 from .support import Case
 
-TRIAL_FILE = Path(__file__).resolve().parents[2] / "bot" / "trials" / "NCT06585514" / "criteria.yaml"
+TRIAL_FILE = Path(__file__).resolve().parents[2] / "bot/trials/NCT06585514/criteria.yaml"
 #: cases that depend on this suite's own plausible ranges, not on the parser.
 _RANGE_DEPENDENT = {("egfr_ml_min", "0")}
 #: topic words that the real file names differently are not this module's concern.

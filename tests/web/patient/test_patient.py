@@ -62,8 +62,9 @@ def test_page_renders_the_trial_summary_and_the_widget(client: TestClient) -> No
     assert '<script src="/static/chat.js" defer></script>' in html
     assert 'href="/static/style.css"' in html
     assert str(escape(TRIAL.summary)) in html
-    for key in ("car_t", "who", "location"):
-        assert str(escape(TRIAL.info[key])) in html
+    for key in ("treatment", "who", "location"):
+        assert str(escape(TRIAL.topics[key].title)) in html
+        assert str(escape(TRIAL.topics[key].text)) in html
     assert "pre-screen, not a diagnosis" in html
     assert TRIAL.site.name in html
     assert 'role="log"' in html and 'aria-live="polite"' in html

@@ -139,7 +139,7 @@ def test_fhir_bundle(client: TestClient, web_db_url: str, trial: Trial) -> None:
     assert egfr.valueQuantity.unit == "mL/min/1.73 m²"
     assert egfr.status == "preliminary"  # the patient's recollection
     assert float(by_code["731-0"].valueQuantity.value) == 1.4
-    staff_entered = [o for o in observations if o.code.text == "CD19-positive B cells in the blood"]
+    staff_entered = [o for o in observations if o.code.text == trial.facts["cd19_b_cells"].staff]
     assert len(staff_entered) == 1 and staff_entered[0].valueBoolean is True
     assert staff_entered[0].status == "final"
 
