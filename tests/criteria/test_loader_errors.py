@@ -80,6 +80,11 @@ EXPECTED: dict[str, tuple[str, list[str]]] = {
         "derived.egfr.inputs.creatinine_mg_dl",
         ["unknown fact 'creatinine'", "allowed: age_years, sex, serum_creatinine_mg_dl"],
     ),
+    "missing_language_wording": ("trial.site.name", ["missing wording for language(s) zh"]),
+    "unknown_language": ("facts.age_years.why", ["unknown language(s) fr", "declared: en"]),
+    "bad_language_tag": ("trial.languages", ["'English' is not a language tag"]),
+    "bad_scale": ("facts.age_years.scale", ["'karnofsky' is not allowed", "allowed: ecog"]),
+    "missing_staff_label": ("facts.age_years", ["missing required key(s) staff"]),
     "operator_wrong_for_type": (
         "criteria[E1].logic",
         ["operator 'ge' does not apply to choice fact 'sex'", "applies to integer, number"],
