@@ -4,10 +4,10 @@
     python -m bench.agreement --smoke         # 5 patients
     python -m bench.agreement --size 100 --concurrency 4
 
-Starts the real stack (action server + Rasa server, tests/stack/harness.Stack, a temporary
-SQLite database, free loopback ports; the model from bot.stack.train_if_needed), then lets every
+Starts the real stack (bench.stack.BenchStack: action server + Rasa server, a temporary SQLite
+database, free loopback ports; the model from bot.stack.train_if_needed), then lets every
 simulated patient (bench.population) chat over Rasa's REST channel: whatever the bot asks
-(recognised from the trial's wording, tests.stack.harness.asked_fact) is answered from the
+(recognised from the trial's wording, bench.asked.asked_fact) is answered from the
 patient's profile through the phrasing layer (bench.phrasing). A patient who is not understood
 rephrases once, then answers as plainly as possible. The stored result is read with
 `prescreen export --conversation` (run in-process by default — the same code as the console
@@ -23,23 +23,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import io
 import json
-import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.common import markdown_table, save_results, summarize_ms
+from bench.asked import asked_fact
+from bench.common import markdown_table, publish, summarize_ms
 from bench.phrasing import (
     CONSENT_YES,
     CONTACT_NO,
@@ -53,6 +50,7 @@ from bench.phrasing import (
 )
 from bench.population import DEFAULT_SEED, DEFAULT_SIZE, Profile, generate
 from bench.questions import CONDITIONAL
+from bench.stack import BenchStack, load_average
 from bench.truth import ASKABLE, Expected, chat_facts, expected_after_chat, expected_from_facts
 
 NAME = "agreement"
@@ -65,132 +63,6 @@ DIALOGUE_SLOTS = (
     "contact_name",
     "contact_details",
 )
-
-
-# --- the running stack (shared by bench.agreement, bench.latency and bench.cost) --------------
-def rss_kib(pid: int) -> dict[str, int | None]:
-    """Resident memory of a process (VmRSS) and its peak (VmHWM), in KiB, from /proc."""
-    out: dict[str, int | None] = {"rss_kib": None, "hwm_kib": None}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                out["rss_kib"] = int(line.split()[1])
-            elif line.startswith("VmHWM:"):
-                out["hwm_kib"] = int(line.split()[1])
-    except OSError:
-        pass
-    return out
-
-
-def load_average() -> list[float]:
-    try:
-        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
-    except OSError:
-        return []
-
-
-class BenchStack:
-    """The real stack (tests/stack/harness.Stack) on free loopback ports with its own database."""
-
-    def __init__(self, workdir: Path | None = None) -> None:
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        if workdir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="bench-stack-")
-            workdir = Path(self._tmp.name)
-        self.workdir = workdir
-        self.stack: Any = None
-        self.model: Path | None = None
-        self.startup_s: float | None = None
-
-    def start(self) -> BenchStack:
-        from bot.settings import ROOT, load_settings
-        from bot.stack import train_if_needed
-        from tests.stack.harness import Stack, free_port
-
-        base = load_settings()
-        self.model = train_if_needed(base)
-        settings = base.__class__(
-            rasa_port=free_port(),
-            action_port=free_port(),
-            web_port=free_port(),
-            rasa_token="bench-token",
-            trial_id=base.trial_id,
-            models_dir=ROOT / "models",
-            var_dir=self.workdir,
-        )
-        self.stack = Stack(settings, f"sqlite:///{self.workdir / 'app.db'}", self.workdir)
-        started = time.monotonic()
-        try:
-            self.stack.start(self.model)
-        except BaseException:
-            self.stack.stop()
-            raise
-        self.startup_s = time.monotonic() - started
-        return self
-
-    def stop(self) -> None:
-        if self.stack is not None:
-            self.stack.stop()
-            self.stack = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
-
-    def __enter__(self) -> BenchStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def webhook(self) -> str:
-        return f"{self.stack.settings.rasa_url}/webhooks/rest/webhook"
-
-    @property
-    def database_url(self) -> str:
-        return str(self.stack.database_url)
-
-    @property
-    def pids(self) -> dict[str, int]:
-        """Process ids: the action server is started first, then Rasa (harness.Stack.start)."""
-        processes = self.stack.processes
-        return {"action_server": processes[0].pid, "rasa_server": processes[1].pid}
-
-    def memory(self) -> dict[str, dict[str, int | None]]:
-        return {name: rss_kib(pid) for name, pid in self.pids.items()}
-
-    def export(self, conversation_id: str, mode: str = "inprocess") -> dict[str, Any]:
-        """`prescreen export --conversation ID` against this stack's database."""
-        if mode == "subprocess":
-            data: dict[str, Any] = self.stack.export(conversation_id)
-            return data
-        return export_inprocess(self.database_url, conversation_id)
-
-
-@contextlib.contextmanager
-def _database(url: str) -> Iterator[None]:
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = old
-
-
-def export_inprocess(database_url: str, conversation_id: str) -> dict[str, Any]:
-    """The `prescreen` console script's export, run in this process (bot.cli.main)."""
-    from bot.cli import main as prescreen
-
-    out, err = io.StringIO(), io.StringIO()
-    with _database(database_url), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = prescreen(["export", f"--conversation={conversation_id}"])
-    if code != 0:
-        raise RuntimeError(f"prescreen export {conversation_id}: exit {code}: {err.getvalue()}")
-    data: dict[str, Any] = json.loads(out.getvalue())
-    return data
 
 
 async def post(
@@ -288,8 +160,6 @@ async def converse(
 ) -> Conversation:
     """Chat until the bot asks nothing more, or `max_turns` messages, or time.monotonic() ≥
     `deadline`; `think_s`: a pause before each answer (not part of the measured turn)."""
-    from tests.stack.harness import asked_fact
-
     rng = random.Random(f"{seed}:{profile.id}")
     chat = Conversation(profile, sender)
     openings = OPENINGS_GUARDIAN if profile.respondent == "guardian" else OPENINGS_SELF
@@ -754,10 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size = args.size or (5 if args.smoke else DEFAULT_SIZE)
     result = run(size, args.seed, args.concurrency, export_mode=args.export, budget_s=args.budget_s)
-    result["smoke"] = args.smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 
 

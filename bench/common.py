@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmarks: timing statistics, a markdown table, and JSON results."""
+"""Helpers shared by the benchmarks: timing statistics, a markdown table, JSON results and the
+end of every run (`publish`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import platform
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,22 @@ def save_results(name: str, data: dict[str, Any], results_dir: Path | None = Non
     payload = {"benchmark": name, **machine_info(), **data}
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return path
+
+
+def publish(
+    name: str,
+    result: dict[str, Any],
+    report: Callable[[dict[str, Any]], str],
+    results_dir: Path | None = None,
+    *,
+    smoke: bool,
+    note: str = "",
+) -> str:
+    """The end of every benchmark's run: mark `smoke`, save the results as JSON
+    (`save_results`), print the report and where the results went (then `note`); returns the
+    report."""
+    result["smoke"] = smoke
+    path = save_results(name, result, results_dir)
+    text = report(result)
+    print(f"{text}\n\nsaved {path}{note}", flush=True)
+    return text

@@ -13,15 +13,14 @@ project's models/ and .rasa/ are not touched):
 
 Memory: VmRSS (and the peak, VmHWM) from /proc/<pid>/status of the Rasa server and the action
 server after a latency run (bench.latency; standalone: a short one at 10 concurrent
-conversations), and of the web app (`uvicorn bot.web.app:create_app --factory`) started against
-the same stack and served a few page loads. The model archive sizes are listed too.
+conversations), and of the stack's web app (`uvicorn bot.web.app:create_app --factory`) after a
+few page loads. The model archive sizes are listed too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -32,8 +31,8 @@ from typing import Any
 
 import httpx
 
-from bench.agreement import BenchStack, load_average, rss_kib
-from bench.common import markdown_table, save_results
+from bench.common import markdown_table, publish
+from bench.stack import BenchStack, load_average, rss_kib
 
 NAME = "cost"
 TRAIN_TIMEOUT = 1800
@@ -88,60 +87,15 @@ def training(workdir: Path) -> dict[str, Any]:
 
 
 def web_app_memory(stack: BenchStack, page_loads: int = 20) -> dict[str, Any]:
-    """Start the web app against `stack`, load the patient page a few times, read its RSS."""
-    from bot.settings import ROOT
-    from bot.stack import web_server_command
-    from tests.stack.harness import free_port
-
-    settings = stack.stack.settings
-    port = free_port()
-    web_settings = settings.__class__(**{**settings.__dict__, "web_port": port})
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=stack.database_url,
-        RASA_URL=settings.rasa_url,
-        RASA_TOKEN=settings.rasa_token,
-        WEB_SECRET_KEY=secrets.token_urlsafe(32),
-        VAR_DIR=str(stack.workdir),
-    )
-    log = stack.workdir / "web.log"
-    process = subprocess.Popen(
-        web_server_command(web_settings), cwd=ROOT, env=env, stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    started = time.monotonic()
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        ok = 0
-        status = None
-        while time.monotonic() - started < 120:
-            if process.poll() is not None:
-                return {"error": f"web app exited: {log.read_text(errors='replace')[-1500:]}"}
-            try:
-                status = httpx.get(url, timeout=5).status_code
-                if status < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            return {"error": "web app did not answer in 120 s"}
-        startup = time.monotonic() - started
-        for _ in range(page_loads):
-            if httpx.get(url, timeout=10).status_code < 400:
-                ok += 1
-        return {
-            "startup_s": startup,
-            "page_loads": page_loads,
-            "page_loads_ok": ok,
-            **rss_kib(process.pid),
-        }
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """The stack's web app: load the patient page a few times, then read its RSS."""
+    url = f"{stack.web_url}/"
+    ok = sum(1 for _ in range(page_loads) if httpx.get(url, timeout=10).status_code < 400)
+    return {
+        "startup_s": stack.stack.startup_s.get("web"),
+        "page_loads": page_loads,
+        "page_loads_ok": ok,
+        **rss_kib(stack.pids["web_app"]),
+    }
 
 
 def memory(stack: BenchStack | None, smoke: bool) -> dict[str, Any]:
@@ -220,10 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results-dir", type=Path, default=None, help="default bench/results/")
     args = parser.parse_args(argv)
     result = run(smoke=args.smoke, train_models=not args.no_train)
-    result["smoke"] = args.smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import markdown_table, save_results, summarize_ms
+from bench.common import markdown_table, publish, summarize_ms
 from bot.criteria import Trial, get_trial
 from bot.criteria.model import FactSpec
 from bot.engine import assess, evaluate, plan
@@ -229,10 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = args.size or (50 if args.smoke else 2000)
     repeats = args.repeats or 3
     result = run(size, args.seed, repeats)
-    result["smoke"] = args.smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0  # targets are reported, not asserted
 
 

@@ -9,7 +9,7 @@ previous reply arrives (a closed loop). Per level: p50 / p95 / p99 of the per-tu
 (POST → reply) and turns per second (all turns ÷ the level's wall time). All traffic goes to
 127.0.0.1; every loop is bounded by a number of turns and a time budget per level.
 
-Our bot: the real stack (bench.agreement.BenchStack: action server + Rasa, SQLite tracker
+Our bot: the real stack (bench.stack.BenchStack: action server + Rasa, SQLite tracker
 store), each user a simulated patient (bench.population) answering in free text; conversations
 are cut after `--turns` patient messages so that every level measures the same part of a
 conversation. The stock bot (bench.stock_bot): the same REST channel, its own small talk.
@@ -48,9 +48,10 @@ from typing import Any
 import httpx
 
 from bench import stock_bot
-from bench.agreement import BenchStack, converse, load_average, post, rss_kib
-from bench.common import markdown_table, save_results, summarize_ms
+from bench.agreement import converse, post
+from bench.common import markdown_table, publish, summarize_ms
 from bench.population import DEFAULT_SEED, generate
+from bench.stack import BenchStack, load_average, rss_kib
 
 NAME = "latency"
 LEVELS = (1, 10, 50)
@@ -224,7 +225,7 @@ def run_stock(
     think_s: float = 0.0,
     paced: tuple[int, float] | None = None,
 ) -> dict[str, Any]:
-    from tests.stack.harness import free_port
+    from bot.stack import free_port
 
     project = stock_bot.prepare(workdir)
     with stock_bot.StockServer(project, free_port()) as server:
@@ -319,63 +320,25 @@ class TimingProxy:
             self._thread.join(10)
 
 
-def _proxied_stack_type() -> type:
-    """harness.Stack, but the action server listens on `upstream_port` (behind the proxy)."""
-    from tests.stack.harness import Stack
-
-    @dataclasses.dataclass
-    class ProxiedHarnessStack(Stack):  # type: ignore[misc]
-        upstream_port: int = 0
-
-        def start_actions(self) -> Any:
-            real = self.settings
-            self.settings = dataclasses.replace(real, action_port=self.upstream_port)
-            try:
-                return super().start_actions()
-            finally:
-                self.settings = real
-
-    return ProxiedHarnessStack
-
-
 class ProxiedStack(BenchStack):
-    """BenchStack whose Rasa server reaches the action server through a TimingProxy."""
+    """BenchStack whose Rasa server reaches the action server through a TimingProxy (no web
+    app: nothing here goes through it)."""
+
+    web = False
 
     def __init__(self) -> None:
         super().__init__()
         self.proxy: TimingProxy | None = None
 
-    def start(self) -> ProxiedStack:
-        from bot.settings import ROOT, load_settings
-        from bot.stack import train_if_needed
-        from tests.stack.harness import free_port
+    def _start_servers(self) -> None:
+        from bot.stack import free_port
 
-        base = load_settings()
-        self.model = train_if_needed(base)
-        settings = base.__class__(
-            rasa_port=free_port(),
-            action_port=free_port(),
-            web_port=free_port(),
-            rasa_token="bench-token",
-            trial_id=base.trial_id,
-            models_dir=ROOT / "models",
-            var_dir=self.workdir,
-        )
+        # Rasa's endpoints.yml points at settings.action_port: the proxy listens there, the
+        # action server behind it on a port of its own.
         upstream = free_port()
-        # Rasa's endpoints.yml points at settings.action_port: the proxy listens there.
-        self.proxy = TimingProxy(settings.action_port, f"http://127.0.0.1:{upstream}/webhook")
-        self.proxy.start()
-        self.stack = _proxied_stack_type()(
-            settings, f"sqlite:///{self.workdir / 'app.db'}", self.workdir, upstream_port=upstream
-        )
-        started = time.monotonic()
-        try:
-            self.stack.start(self.model)
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_s = time.monotonic() - started
-        return self
+        port = self.stack.settings.action_port
+        self.proxy = TimingProxy(port, f"http://127.0.0.1:{upstream}/webhook").start()
+        self.stack.start(self.model, action_port=upstream)
 
     def stop(self) -> None:
         super().stop()
@@ -689,10 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         think_s=args.think_s,
         paced=(2, 0.2) if args.smoke else (TARGET_LEVEL, 2.0),
     )
-    result["smoke"] = args.smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 
 

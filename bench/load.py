@@ -4,31 +4,31 @@
     python -m bench.load --users 50 --duration-s 60 --think-s 5
     python -m bench.load --smoke                          # 5 users, 15 s, 1 s think time
 
-An asyncio driver (httpx, one process) starts the real stack (bench.agreement.BenchStack: action
-server + Rasa, a temporary SQLite database, free ports on 127.0.0.1) and lets N users each hold one
-conversation at a time for `--duration-s` seconds. A user is a simulated patient from
-bench.population answering in free text (bench.phrasing, through bench.agreement's answer
-helpers): whatever the bot asks is recognised from the trial's wording and answered from the
-patient's profile. When a conversation ends, the same user starts a new one with the next patient,
-so N conversations are open all the time. At the deadline users stop sending; a request in flight
-is waited for, never cancelled, so the run is bounded by `--duration-s` + about a minute (at
-most 30 s waiting for a connection from the pool, then 30 s for the reply).
+An asyncio driver (httpx, one process) starts the real stack (bench.stack.BenchStack: action
+server, Rasa and the web app, a temporary SQLite database, free ports on 127.0.0.1) and lets N
+users each hold one conversation at a time for `--duration-s` seconds. A user is a simulated
+patient from bench.population answering in free text (bench.phrasing, through bench.agreement's
+answer helpers): whatever the bot asks is recognised from the trial's wording and answered from
+the patient's profile. When a conversation ends, the same user starts a new one with the next
+patient, so N conversations are open all the time. At the deadline users stop sending; a request
+in flight is waited for, never cancelled, so the run is bounded by `--duration-s` + about a
+minute (at most 10 s waiting for a connection, then 60 s for the reply).
 
-**Which endpoint, and why.** Patients reach Rasa through the web app's chat proxy (bot/web), but
-it rate-limits chat per client address (`WebSettings.chat_rate_limit`, 30 messages a minute,
-slowapi keyed on the remote address) and that limit cannot be set from the environment
-(bot/web/config.py reads no variable for it). On loopback every simulated user has the address
-127.0.0.1, so 200 users would share one budget of 30 messages a minute and the benchmark would
-measure the limiter (HTTP 429), not the bot. This driver therefore posts to Rasa's REST webhook
-(`/webhooks/rest/webhook`) directly, the way the proxy does for every message
-(bot/web/rasa_client.py): one shared httpx client with the proxy's pool (httpx's default: at most
-100 connections, 20 kept alive) and its timeout (30 s, connect 5 s), so a message waits for a
-free connection as it would behind the web app, and a "timeout" is a message a patient on the
-web page would have seen fail. What is left out is the proxy's own cost per message (cookie
-check, CSRF, one async HTTP hop, ~1–2 ms). (A first run with a connection per user instead of
-the pool had 854 ConnectTimeouts: Rasa listens with a backlog of 100 — SANIC_BACKLOG — and the
-kernel dropped connection attempts beyond it; the machine-wide ListenOverflows counter is
-reported per phase.)
+**Which endpoint, and why.** Patients reach Rasa only through the web app, so the driver does
+what their browsers do: each conversation loads the patient page (``GET /``: the signed
+``chat_id`` cookie and the CSRF cookie), then posts every message to ``POST /chat`` with the
+CSRF header; the web app checks the cookie, the CSRF token, the message and its rate limit, and
+forwards the message to Rasa's REST channel over its one shared client (bot/web/rasa_client.py,
+a pool of 100 connections, 30 s timeout: a reply Rasa does not give in time comes back as HTTP
+503). Every simulated patient has the address 127.0.0.1, so the per-address chat limit
+(`WEB_CHAT_RATE_LIMIT`, 30 a minute in production) would be one budget for all of them: the
+benchmark stack raises it (bench.stack.BENCH_CHAT_RATE_LIMIT) to measure the bot, not the
+limiter. Each conversation has its own cookies and the driver's connections are one pool
+(`--max-connections`, default one per user, as browsers each hold their own). The page load is
+not timed as a turn; a failed one counts as an error like a failed message. (A first run with a
+connection per user straight to Rasa had 854 ConnectTimeouts: a server listens with a bounded
+backlog — SANIC_BACKLOG for Rasa — and the kernel dropped connection attempts beyond it; the
+machine-wide ListenOverflows counter is reported per phase.)
 
 **Pacing.** People read a question and type an answer, so each user pauses before every answer:
 `--think-s` on average, uniformly 0.5–1.5 × (default 10 s: 5–15 s — reading a one- or
@@ -46,8 +46,9 @@ throughput the same stack sustains when saturated.
 
 **Reported.** Per phase: conversations started / finished (the bot asked nothing more) / cut at
 the deadline / broken by an error; turns (patient messages answered); errors by kind — HTTP
-status errors, timeouts, connection errors, unreadable replies, empty replies, and replies
-saying the answer was not saved or to try again (bot.dialogue.messages NOT_SAVED /
+status errors (the web app's 503 when Rasa fails or is too slow included), timeouts, connection
+errors, unreadable replies, empty replies (the web app's NO_REPLY: the bot said nothing), and
+replies saying the answer was not saved or to try again (bot.dialogue.messages NOT_SAVED /
 NOT_AVAILABLE); p50 / p95 / p99 / max of the per-turn wall time (POST → reply, the wait for a
 free connection included, of every answered message, error replies included; failed requests
 are counted as errors, not as samples) and turns/s over the phase; the same per 30 s window;
@@ -56,7 +57,7 @@ cores with the stack). A conversation with an error is abandoned and its user st
 
 **Stored exactly once.** After the run (once the user events stored have stopped changing, if
 the driver gave up on a request Rasa may still be working on), the database is read with
-bot.store.repository's tables: for every conversation, Rasa's user events must be exactly the
+bot.store's tables: for every conversation, Rasa's user events must be exactly the
 messages sent, once each, in order (a message whose request failed may be present once or not
 at all), and every fact the bot accepted (it moved on to another question or finished) must
 have exactly one answer row — none lost, none duplicated or superseded — and a conversation
@@ -82,26 +83,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from itsdangerous import BadSignature, Signer
 
-from bench.agreement import (
-    MAX_TURNS,
-    BenchStack,
-    _answer,
-    _dialogue_answer,
-    load_average,
-)
-from bench.common import markdown_table, save_results, summarize_ms
+from bench.agreement import MAX_TURNS, _answer, _dialogue_answer
+from bench.asked import asked_fact
+from bench.common import markdown_table, publish, summarize_ms
 from bench.phrasing import OPENINGS_GUARDIAN, OPENINGS_SELF
 from bench.population import DEFAULT_SEED, Profile, generate
+from bench.stack import BENCH_CHAT_RATE_LIMIT, BenchStack, load_average
 from bench.truth import ASKABLE
+from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
+from bot.web.patient import COOKIE, COOKIE_SALT, NO_REPLY, clean
 
 NAME = "load"
 DEFAULT_USERS = 200
 DEFAULT_DURATION_S = 180.0
 DEFAULT_THINK_S = 10.0
 DEFAULT_RAMP_S = 60.0
-#: httpx's default pool, which the web app's client to Rasa uses (bot/web/rasa_client.py).
-WEB_APP_MAX_CONNECTIONS = 100
 DEFAULT_CAPACITY_USERS = 20
 DEFAULT_CAPACITY_S = 30.0
 WINDOW_S = 30.0
@@ -114,16 +112,16 @@ ERROR_KINDS = (
     "not_saved",
     "try_again",
 )
+#: starlette-csrf's double-submit cookie and header (bot/web/app.py; chat.js sends the header).
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "x-csrftoken"
 _TRY_AGAIN = re.compile(r"\btry again\b", re.IGNORECASE)
 
 
-#: The web app's own timeout for a reply from Rasa (bot.web.rasa_client.TIMEOUT), copied rather
-#: than imported so that the driver does not load the web app's settings.
-REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-
-
-def _timeout() -> httpx.Timeout:
-    return REQUEST_TIMEOUT
+#: Longer than the web app's own wait for Rasa (30 s, bot.web.rasa_client.TIMEOUT), so that a
+#: slow reply shows as the web app's 503, as a patient would see it; `pool` bounds the wait for
+#: a free connection of the driver's own pool.
+REQUEST_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=10.0)
 
 
 # --- one conversation -------------------------------------------------------------------------
@@ -131,9 +129,12 @@ def _timeout() -> httpx.Timeout:
 class Chat:
     """One conversation as the driver saw it."""
 
-    sender: str
+    #: the driver's name for it (error examples)
+    label: str
     profile: Profile
     phase: str
+    #: the conversation id the web app issued (its signed ``chat_id`` cookie); "" until then.
+    sender: str = ""
     #: messages that got an HTTP 2xx reply, in order.
     sent: list[str] = field(default_factory=list)
     #: a message whose request failed (it may or may not have been stored).
@@ -170,19 +171,18 @@ class Phase:
 
 
 def classify_reply(status: int, body: str) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """(bot messages, None) for a good reply, or (messages or None, error kind)."""
-    from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
-
+    """(bot messages, None) for a good ``POST /chat`` reply, or (messages or None, error kind)."""
     if not 200 <= status < 300:
         return None, "http_status"
     try:
-        messages = json.loads(body)
+        payload = json.loads(body)
     except ValueError:
         return None, "unreadable_reply"
+    messages = payload.get("messages") if isinstance(payload, dict) else None
     if not isinstance(messages, list):
         return None, "unreadable_reply"
     text = " ".join(str(m.get("text") or "") for m in messages if isinstance(m, dict))
-    if not text.strip():
+    if not text.strip() or NO_REPLY in text:  # the web app says so when the bot said nothing
         return messages, "empty_reply"
     if NOT_SAVED in text:
         return messages, "not_saved"
@@ -191,19 +191,47 @@ def classify_reply(status: int, body: str) -> tuple[list[dict[str, Any]] | None,
     return messages, None
 
 
-async def _post(
-    client: httpx.AsyncClient, url: str, sender: str, text: str
-) -> tuple[list[dict[str, Any]] | None, str | None, str | None, int]:
-    """(messages, error kind, detail, wall ns) for one patient message."""
+async def _request(
+    client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+) -> tuple[httpx.Response | None, str | None, str | None, int]:
+    """(response, None, None, wall ns), or (None, "timeout" | "connection", detail, wall ns)."""
     started = time.perf_counter_ns()
     try:
-        response = await client.post(url, json={"sender": sender, "message": text})
+        response = await client.request(method, path, **kwargs)
     except httpx.TimeoutException as exc:  # ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout
         return None, "timeout", exc.__class__.__name__, time.perf_counter_ns() - started
     except httpx.HTTPError as exc:
         detail = f"{exc.__class__.__name__}: {exc}"[:300]
         return None, "connection", detail, time.perf_counter_ns() - started
-    elapsed = time.perf_counter_ns() - started
+    return response, None, None, time.perf_counter_ns() - started
+
+
+async def open_page(
+    client: httpx.AsyncClient, signer: Signer
+) -> tuple[str, str | None, str | None]:
+    """Load the patient page as a browser does: (conversation id, error kind, detail); the
+    client keeps the page's cookies (``chat_id``, ``csrftoken``)."""
+    response, kind, detail, _ns = await _request(client, "GET", "/")
+    if response is None:
+        return "", kind, detail
+    if response.status_code != 200:
+        return "", "http_status", f"GET / HTTP {response.status_code}"
+    try:
+        return signer.unsign(client.cookies.get(COOKIE, "")).decode("ascii"), None, None
+    except BadSignature:
+        return "", "unreadable_reply", "GET /: no signed chat_id cookie"
+
+
+async def _post(
+    client: httpx.AsyncClient, text: str
+) -> tuple[list[dict[str, Any]] | None, str | None, str | None, int]:
+    """(messages, error kind, detail, wall ns) for one patient message to ``POST /chat``."""
+    headers = {CSRF_HEADER: client.cookies.get(CSRF_COOKIE, "")}
+    response, kind, detail, elapsed = await _request(
+        client, "POST", "/chat", json={"message": text}, headers=headers
+    )
+    if response is None:
+        return None, kind, detail, elapsed
     messages, kind = classify_reply(response.status_code, response.text)
     detail = None
     if kind == "http_status":
@@ -214,12 +242,23 @@ async def _post(
 
 
 class Driver:
-    """N closed-loop users against one webhook; each user one conversation at a time."""
+    """N closed-loop users against the web app; each user one conversation at a time, each
+    conversation a browser of its own (cookies) over the driver's one connection pool."""
 
-    def __init__(self, url: str, profiles: Sequence[Profile], seed: int, run_id: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        secret_key: str,
+        profiles: Sequence[Profile],
+        seed: int,
+        run_id: str,
+        transport: httpx.AsyncBaseTransport,
+    ) -> None:
         from bot.criteria import get_trial
 
         self.url = url
+        self.signer = Signer(secret_key, salt=COOKIE_SALT)
+        self.transport = transport
         self.profiles = profiles
         self.seed = seed
         self.run_id = run_id
@@ -231,7 +270,14 @@ class Driver:
         self.next_profile += 1
         return profile
 
-    async def run_phase(self, phase: Phase, client: httpx.AsyncClient) -> Phase:
+    def browser(self) -> httpx.AsyncClient:
+        """A client with cookies of its own on the shared pool (never closed: that would
+        close the pool; `_drive` closes the transport at the end)."""
+        return httpx.AsyncClient(
+            base_url=self.url, transport=self.transport, timeout=REQUEST_TIMEOUT
+        )
+
+    async def run_phase(self, phase: Phase) -> Phase:
         started = time.monotonic()
         cpu = time.process_time()
         deadline = started + phase.duration_s
@@ -246,39 +292,48 @@ class Driver:
             await asyncio.sleep(min(seconds, remaining))
             return time.monotonic() < deadline
 
-        async def send(chat: Chat, text: str) -> list[dict[str, Any]] | None:
+        def failed(chat: Chat, sent_at: float, kind: str, detail: str | None, typed: str) -> None:
+            phase.errors[kind] += 1
+            phase.error_times.append((sent_at, kind))
+            if kind == "timeout" and detail:
+                phase.timeouts[detail] += 1
+            chat.ended, chat.error_kind, chat.error = "error", kind, detail
+            if len(phase.error_examples) < 10:
+                phase.error_examples.append(
+                    {"sender": chat.label, "kind": kind, "typed": typed, "detail": detail}
+                )
+
+        async def send(
+            chat: Chat, client: httpx.AsyncClient, text: str
+        ) -> list[dict[str, Any]] | None:
             nonlocal in_flight
             sent_at = time.monotonic() - started
             in_flight += 1
             phase.peak_in_flight = max(phase.peak_in_flight, in_flight)
             try:
-                messages, kind, detail, ns = await _post(client, self.url, chat.sender, text)
+                messages, kind, detail, ns = await _post(client, text)
             finally:
                 in_flight -= 1
             if messages is not None:  # answered (a 2xx reply), possibly with an error message
-                chat.sent.append(text)
+                chat.sent.append(clean(text))  # as the web app forwards it
                 phase.turns.append((sent_at, ns))
             else:
-                chat.uncertain = text
+                chat.uncertain = clean(text)
             if kind is not None:
-                phase.errors[kind] += 1
-                phase.error_times.append((sent_at, kind))
-                if kind == "timeout" and detail:
-                    phase.timeouts[detail] += 1
-                chat.ended, chat.error_kind, chat.error = "error", kind, detail
-                if len(phase.error_examples) < 10:
-                    phase.error_examples.append(
-                        {"sender": chat.sender, "kind": kind, "typed": text, "detail": detail}
-                    )
+                failed(chat, sent_at, kind, detail, text)
                 return None
             return messages
 
         async def converse(chat: Chat, rng: random.Random) -> None:
-            from tests.stack.harness import asked_fact
-
+            client = self.browser()
+            sender, kind, detail = await open_page(client, self.signer)
+            if kind is not None:
+                failed(chat, time.monotonic() - started, kind, detail, "(page load)")
+                return
+            chat.sender = sender
             profile = chat.profile
             openings = OPENINGS_GUARDIAN if profile.respondent == "guardian" else OPENINGS_SELF
-            messages = await send(chat, rng.choice(openings))
+            messages = await send(chat, client, rng.choice(openings))
             attempts: Counter[str] = Counter()
             while messages is not None:
                 asked = asked_fact(self.trial, messages)
@@ -300,7 +355,7 @@ class Driver:
                     chat.answered[asked] += 1
                 else:
                     text = _dialogue_answer(profile, asked, attempts[asked], rng)
-                messages = await send(chat, text)
+                messages = await send(chat, client, text)
                 accepted = messages is not None and asked_fact(self.trial, messages) != asked
                 if accepted and asked in ASKABLE:
                     chat.settled.add(asked)
@@ -313,7 +368,8 @@ class Driver:
             n = 0
             while time.monotonic() < deadline:
                 profile = self._profile()
-                chat = Chat(f"load-{self.run_id}-{phase.name}-{index:03d}-{n}", profile, phase.name)
+                label = f"load-{self.run_id}-{phase.name}-{index:03d}-{n}"
+                chat = Chat(label, profile, phase.name)
                 phase.chats.append(chat)
                 n += 1
                 await converse(chat, rng)
@@ -422,10 +478,11 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
     """What the database holds for every conversation, against what its patient sent."""
     from sqlalchemy import func, select
 
-    from bot.store import repository as repo
     from bot.store.db import session_scope
     from bot.store.models import Answer, Screening
+    from bot.store.transcripts import EVENTS
 
+    chats = [chat for chat in chats if chat.sender]  # a page that did not load: nothing sent
     senders = [chat.sender for chat in chats]
     user_texts: dict[str, list[str]] = defaultdict(list)
     answer_rows: dict[str, Counter[str]] = defaultdict(Counter)
@@ -435,9 +492,9 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
         for start in range(0, len(senders), 500):
             chunk = senders[start : start + 500]
             rows = session.execute(
-                select(repo.EVENTS.c.sender_id, repo.EVENTS.c.data)
-                .where(repo.EVENTS.c.sender_id.in_(chunk), repo.EVENTS.c.type_name == "user")
-                .order_by(repo.EVENTS.c.id)
+                select(EVENTS.c.sender_id, EVENTS.c.data)
+                .where(EVENTS.c.sender_id.in_(chunk), EVENTS.c.type_name == "user")
+                .order_by(EVENTS.c.id)
             )
             for sender, data in rows:
                 try:
@@ -531,8 +588,8 @@ def wait_until_settled(database_url: str, senders: Sequence[str], limit_s: float
     working on requests the driver gave up on); returns the seconds waited."""
     from sqlalchemy import func, select
 
-    from bot.store import repository as repo
     from bot.store.db import session_scope
+    from bot.store.transcripts import EVENTS
 
     def count() -> int:
         total = 0
@@ -540,10 +597,10 @@ def wait_until_settled(database_url: str, senders: Sequence[str], limit_s: float
             for start in range(0, len(senders), 500):
                 total += session.execute(
                     select(func.count())
-                    .select_from(repo.EVENTS)
+                    .select_from(EVENTS)
                     .where(
-                        repo.EVENTS.c.sender_id.in_(senders[start : start + 500]),
-                        repo.EVENTS.c.type_name == "user",
+                        EVENTS.c.sender_id.in_(senders[start : start + 500]),
+                        EVENTS.c.type_name == "user",
                     )
                 ).scalar_one()
         return total
@@ -560,19 +617,20 @@ def wait_until_settled(database_url: str, senders: Sequence[str], limit_s: float
 
 # --- the run ----------------------------------------------------------------------------------
 async def _drive(
-    url: str,
+    stack: BenchStack,
     profiles: Sequence[Profile],
     seed: int,
     phases: Sequence[Phase],
-    max_connections: int = WEB_APP_MAX_CONNECTIONS,
+    max_connections: int,
 ) -> list[Phase]:
     run_id = f"{time.time_ns() % 16**8:08x}"
-    driver = Driver(url, profiles, seed, run_id)
-    # the web app's client: httpx's default pool (100 connections, 20 kept alive for 5 s)
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
-    async with httpx.AsyncClient(timeout=_timeout(), limits=limits) as client:
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    async with httpx.AsyncHTTPTransport(limits=limits) as transport:
+        driver = Driver(stack.web_url, stack.secret_key, profiles, seed, run_id, transport)
         for phase in phases:
-            await driver.run_phase(phase, client)
+            await driver.run_phase(phase)
     return list(phases)
 
 
@@ -587,19 +645,21 @@ def run(
     seed: int = DEFAULT_SEED,
     stack: BenchStack | None = None,
     check: bool = True,
-    max_connections: int = WEB_APP_MAX_CONNECTIONS,
+    max_connections: int | None = None,
 ) -> dict[str, Any]:
-    """The paced load phase, then (capacity_s > 0) a back-to-back phase; then the storage check."""
+    """The paced load phase, then (capacity_s > 0) a back-to-back phase; then the storage check.
+    `max_connections`: the driver's pool (default: one per user)."""
     profiles = generate(max(users, 186), seed)
     phases = [Phase("paced", users, think_s, duration_s, ramp_s=min(ramp_s, duration_s))]
     if capacity_s > 0 and capacity_users > 0:
         phases.append(Phase("back_to_back", capacity_users, 0.0, capacity_s))
+    max_connections = max_connections or max(phase.users for phase in phases)
     own = stack is None
     if stack is None:
         stack = BenchStack().start()
     try:
         load_before = load_average()
-        asyncio.run(_drive(stack.webhook, profiles, seed, phases, max_connections))
+        asyncio.run(_drive(stack, profiles, seed, phases, max_connections))
         load_after = load_average()
         memory = stack.memory()
         chats = [chat for phase in phases for chat in phase.chats]
@@ -618,11 +678,11 @@ def run(
     paced = summaries[0]
     errors = sum(s["errors"] for s in summaries)
     result: dict[str, Any] = {
-        "endpoint": "Rasa REST webhook /webhooks/rest/webhook (the web app's per-client chat "
-        "rate limit is not configurable from the environment; see the module docstring)",
+        "endpoint": "the web app's POST /chat (page load for the cookies, CSRF header; "
+        f"WEB_CHAT_RATE_LIMIT={BENCH_CHAT_RATE_LIMIT}: every simulated patient is 127.0.0.1)",
         "seed": seed,
-        "request_timeout_s": _timeout().read,
-        "connect_timeout_s": _timeout().connect,
+        "request_timeout_s": REQUEST_TIMEOUT.read,
+        "connect_timeout_s": REQUEST_TIMEOUT.connect,
         "max_connections": max_connections,
         "phases": summaries,
         "storage": storage,
@@ -706,11 +766,11 @@ def report(result: dict[str, Any]) -> str:
     )
     paced = result["phases"][0]
     lines = [
-        f"Load — {paced['users']} concurrent simulated patients (free text) posting to Rasa's "
-        f"REST webhook on 127.0.0.1 like the web app does (one client, pool of "
-        f"{result.get('max_connections', WEB_APP_MAX_CONNECTIONS)} connections, timeout "
+        f"Load — {paced['users']} concurrent simulated patients (free text) chatting through "
+        f"the web app's /chat on 127.0.0.1 as their browsers do (cookies, CSRF; pool of "
+        f"{result.get('max_connections')} connections, timeout "
         f"{result['request_timeout_s']:g} s, connect {result.get('connect_timeout_s', 5):g} s); "
-        f"real stack (Rasa + action server, SQLite); users start over the first "
+        f"real stack (web app + Rasa + action server, SQLite); users start over the first "
         f"{paced.get('ramp_s') or paced['think_s_mean']:g} s; load average before "
         f"{result['load_average_before']}, after {result['load_average_after']}",
         "",
@@ -807,8 +867,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--max-connections",
         type=int,
-        default=WEB_APP_MAX_CONNECTIONS,
-        help="the client's connection pool (default: the web app's, 100)",
+        default=None,
+        help="the driver's connection pool (default: one per user, as browsers)",
     )
     parser.add_argument("--capacity-users", type=int, default=DEFAULT_CAPACITY_USERS)
     parser.add_argument(
@@ -833,10 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else (5.0 if smoke else DEFAULT_CAPACITY_S),
         seed=args.seed,
     )
-    result["smoke"] = smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=smoke)
     return 0
 
 

@@ -7,17 +7,17 @@ bench` runs it too (bench.run).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS_DIR, machine_info, markdown_table, summarize_ms
+from bench.common import RESULTS_DIR, machine_info, markdown_table, publish, summarize_ms
 from bot.answers import parse_answer
 from bot.answers.pipeline import pipeline
 from bot.criteria import get_trial
 
+NAME = "parser"
 TARGET_P95_MS = 5.0
 #: (fact, text) pairs across every parser path: numbers, units, titres, durations, yes/no
 #: with negation, don't-know, choices, ECOG words, and a 10 000-character message.
@@ -104,10 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     result = run(3 if args.smoke else 200)
-    result["smoke"] = args.smoke
-    print(report(result))
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    (args.results_dir / "parser.json").write_text(json.dumps(result, indent=2))
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 
 

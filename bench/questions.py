@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import markdown_table, save_results
+from bench.common import markdown_table, publish
 from bench.population import DEFAULT_SEED, DEFAULT_SIZE, Profile, generate
 from bench.truth import ASKABLE, expected_after_chat, failing_criteria
 
@@ -296,10 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size = args.size or (20 if args.smoke else DEFAULT_SIZE)
     result = run(size, args.seed)
-    result["smoke"] = args.smoke
-    path = save_results(NAME, result, args.results_dir)
-    print(report(result))
-    print(f"\nsaved {path}")
+    publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 
 

@@ -25,14 +25,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench import agreement, cost, engine, latency, load, questions
 from bench import parser as answer_parser
-from bench.common import RESULTS_DIR, machine_info, save_results
+from bench.common import RESULTS_DIR, machine_info, publish
 from bench.population import DEFAULT_SEED
+from bench.stack import BenchStack
 
 
 def _section(title: str, body: str) -> str:
@@ -77,12 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stack: agreement.BenchStack | None = None) -> int:
+def main(argv: Sequence[str] | None = None, stack: BenchStack | None = None) -> int:
     """Run everything; `stack`: an already running stack to use instead of starting one."""
     return run_all(build_parser().parse_args(argv), stack)
 
 
-def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None) -> int:
+def run_all(args: argparse.Namespace, stack: BenchStack | None = None) -> int:
     """Every benchmark; `stack`: an already running stack to use instead of starting one."""
     started = time.monotonic()
     results_dir = args.results_dir or RESULTS_DIR
@@ -90,21 +91,23 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
     sections: list[tuple[str, str]] = []
     notes: list[str] = []
 
-    def done(name: str, title: str, result: dict[str, Any], text: str) -> None:
-        result["smoke"] = smoke
-        path = save_results(name, result, results_dir)
-        print(f"\n{text}\n\nsaved {path}  ({time.monotonic() - started:.0f} s so far)", flush=True)
-        sections.append((title, text))
+    def done(
+        name: str, title: str, result: dict[str, Any], report: Callable[[dict[str, Any]], str]
+    ) -> None:
+        so_far = f"  ({time.monotonic() - started:.0f} s so far)\n"
+        sections.append(
+            (title, publish(name, result, report, results_dir, smoke=smoke, note=so_far))
+        )
 
     # 1. questions to a decision (no chat)
     q = questions.run(20 if smoke else questions.DEFAULT_SIZE, args.seed)
-    done("questions", "Questions to a decision (engine + planner)", q, questions.report(q))
+    done("questions", "Questions to a decision (engine + planner)", q, questions.report)
 
     # 2. the engine's and the answer parser's own benchmarks
     e = engine.run(50 if smoke else 2000, 20251114, 3)
-    done("engine", "Engine speed", e, engine.report(e))
+    done("engine", "Engine speed", e, engine.report)
     pa = answer_parser.run(3 if smoke else 200)
-    done("parser", "Answer parser speed", pa, answer_parser.report(pa))
+    done("parser", "Answer parser speed", pa, answer_parser.report)
 
     # 3–5. one real stack for agreement, latency and memory
     size = args.agreement_size or (5 if smoke else 186)
@@ -112,18 +115,18 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
     turns = 4 if smoke else 12
     with contextlib.ExitStack() as cleanup:
         if stack is None:
-            stack = cleanup.enter_context(agreement.BenchStack())
+            stack = cleanup.enter_context(BenchStack())
         a = agreement.run(
             size, args.seed, args.concurrency, stack=stack, budget_s=args.agreement_budget_s
         )
         done("agreement", "Agreement of the full stack with the ground truth", a,
-             agreement.report(a))  # fmt: skip
+             agreement.report)  # fmt: skip
         lat = latency.run(
             paced=(2, 0.2) if smoke else (latency.TARGET_LEVEL, 2.0),
             levels=levels, turns=turns, budget_s=30 if smoke else args.latency_budget_s,
             seed=args.seed, smoke=smoke, stack=stack, stock=not args.no_stock,
         )  # fmt: skip
-        done("latency", "Latency and throughput over REST", lat, latency.report(lat))
+        done("latency", "Latency and throughput over REST", lat, latency.report)
         c = cost.run(smoke=smoke, stack=stack, train_models=False)
         if not args.no_load:  # last on the stack: it leaves hundreds of trackers behind
             ld = load.run(
@@ -136,14 +139,14 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
                 seed=args.seed,
                 stack=stack,
             )
-            done("load", "Load: concurrent paced conversations", ld, load.report(ld))
+            done("load", "Load: concurrent paced conversations", ld, load.report)
     # 6. training time, with the stack stopped
     if not smoke and not args.no_train:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
             c["training"] = cost.training(Path(tmp))
-    done("cost", "Cost: training time and memory", c, cost.report(c))
+    done("cost", "Cost: training time and memory", c, cost.report)
 
     if a["patients_run"] < questions.DEFAULT_SIZE:
         notes.append(
@@ -159,9 +162,9 @@ def run_all(args: argparse.Namespace, stack: agreement.BenchStack | None = None)
     )
     if not args.no_load:
         notes.append(
-            "Load: simulated patients on Rasa's REST webhook (the web app's chat rate limit is "
-            "per client address, shared by every loopback user, and not configurable from the "
-            "environment), each pausing "
+            "Load: simulated patients chatting through the web app's /chat as browsers do "
+            "(page load for the cookies, CSRF header; WEB_CHAT_RATE_LIMIT raised, since every "
+            "simulated patient has the address 127.0.0.1), each pausing "
             + ("1" if smoke else f"{args.load_think_s:g}")
             + " s on average (0.5–1.5 ×) before every message, a new patient when a "
             "conversation ends; the storage check reads Rasa's events and the answers table."

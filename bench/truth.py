@@ -1,8 +1,9 @@
 """Ground truth for the benchmarks: the spec's rules, written again, plainly, from the spec text.
 
-Source: bot/trials/NCT06585514/sources/NCT06585514-eligibility-spec.md (§1 outcomes, §2 fact dictionary, §3 rules,
-§4 follow-up flags). Deliberately independent of the bot: nothing here imports `bot.engine`,
-`bot.criteria` or `bot.calculators`, so a benchmark that compares the two can disagree.
+Source: bot/trials/NCT06585514/sources/NCT06585514-eligibility-spec.md (§1 outcomes, §2 fact
+dictionary, §3 rules, §4 follow-up flags). Deliberately independent of the bot: nothing here
+imports `bot.engine`, `bot.criteria` or `bot.calculators`, so a benchmark that compares the
+two can disagree.
 
 Facts are a dict key → value; an absent key or ``None`` is unknown. A criterion is ``True``
 (met), ``False`` (not met) or ``None`` (unknown), with Kleene logic.

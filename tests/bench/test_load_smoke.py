@@ -1,5 +1,6 @@
-"""bench.load reduced: 5 users for 15 s on the real stack, 0 errors, every message stored once;
-and the same driver counts errors when the action server is gone (slow: marked `stack`)."""
+"""bench.load reduced: 5 users for 15 s on the real stack through the web app's /chat, 0 errors,
+every message stored once; and the same driver counts errors when the action server is gone
+(slow: marked `stack`)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,28 @@ from pathlib import Path
 import pytest
 
 from bench import load
-from bench.agreement import BenchStack
 from bench.common import save_results
+from bench.stack import BenchStack
 from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
+from bot.web.patient import NO_REPLY
+
+
+def _reply(*texts: str) -> str:
+    """A ``POST /chat`` reply body."""
+    return json.dumps({"messages": [{"text": text, "buttons": []} for text in texts]})
 
 
 def test_replies_are_classified() -> None:
     """What the driver counts as an error (no stack needed)."""
-    assert load.classify_reply(200, '[{"text": "How old are you?"}]')[1] is None
-    assert load.classify_reply(500, "oops")[1] == "http_status"
+    assert load.classify_reply(200, _reply("How old are you?"))[1] is None
+    assert load.classify_reply(503, '{"error": "not available"}')[1] == "http_status"
+    assert load.classify_reply(429, '{"error": "too many"}')[1] == "http_status"
     assert load.classify_reply(200, "not json")[1] == "unreadable_reply"
-    assert load.classify_reply(200, "[]")[1] == "empty_reply"
-    assert load.classify_reply(200, json.dumps([{"text": NOT_SAVED}]))[1] == "not_saved"
-    assert load.classify_reply(200, json.dumps([{"text": NOT_AVAILABLE}]))[1] == "try_again"
+    assert load.classify_reply(200, '[{"text": "Rasa\'s shape"}]')[1] == "unreadable_reply"
+    assert load.classify_reply(200, _reply())[1] == "empty_reply"
+    assert load.classify_reply(200, _reply(NO_REPLY))[1] == "empty_reply"
+    assert load.classify_reply(200, _reply(NOT_SAVED))[1] == "not_saved"
+    assert load.classify_reply(200, _reply(NOT_AVAILABLE))[1] == "try_again"
 
 
 @pytest.fixture(scope="module")

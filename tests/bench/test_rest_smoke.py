@@ -10,13 +10,14 @@ import pytest
 
 from bench import agreement, cost, latency, stock_bot
 from bench.common import save_results
+from bench.stack import BenchStack
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def bench_stack(trained_model: Path) -> Iterator[agreement.BenchStack]:
-    with agreement.BenchStack() as stack:
+def bench_stack(trained_model: Path) -> Iterator[BenchStack]:
+    with BenchStack() as stack:
         yield stack
 
 
@@ -24,7 +25,7 @@ def saved(name: str, result: dict, tmp_path: Path) -> dict:
     return json.loads(save_results(name, result, tmp_path).read_text())
 
 
-def test_agreement_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
+def test_agreement_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     result = agreement.run(5, 20251124, 5, stack=bench_stack)
     data = saved("agreement", result, tmp_path)
     assert data["patients_run"] == 5 and data["turns"] > 5 * 3
@@ -36,7 +37,7 @@ def test_agreement_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> N
     assert "| measure | value |" in agreement.report(result)
 
 
-def test_latency_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
+def test_latency_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     result = latency.run(
         levels=(1, 2), turns=4, budget_s=60, smoke=True, stack=bench_stack, stock=False,
         paced=(2, 0.2),
@@ -60,7 +61,7 @@ def test_stock_bot_smoke(tmp_path: Path) -> None:
     assert level["errors"] == 0 and level["turns"] == 4 and level["p95_ms"] > 0
 
 
-def test_cost_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
+def test_cost_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     result = cost.run(smoke=True, stack=bench_stack)
     data = saved("cost", result, tmp_path)
     memory = data["memory_kib"]
@@ -70,7 +71,7 @@ def test_cost_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
     assert "| process | RSS MiB |" in cost.report(result)
 
 
-def test_run_smoke(bench_stack: agreement.BenchStack, tmp_path: Path) -> None:
+def test_run_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     """bench.run end to end on the shared stack (the stock bot has its own test above)."""
     from bench import run
 

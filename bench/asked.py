@@ -1,0 +1,30 @@
+"""Which question a bot message asks, recognised from the trial's wording (the simulated
+patients of bench.agreement and bench.load answer it; the stack tests use it too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.criteria.model import Trial
+
+#: The dialogue's own questions (not facts of the trial): words of each, and its slot.
+DIALOGUE_QUESTIONS = (
+    ("Do you agree to answer some questions", "consent_prescreen"),
+    ("Are you answering for yourself", "respondent"),
+    ("Would you like the study team to contact you", "contact_consent"),
+    ("What name should", "contact_name"),
+    ("phone number or e-mail", "contact_details"),
+)
+
+
+def asked_fact(trial: Trial, messages: list[dict[str, Any]]) -> str | None:
+    """Which fact (or dialogue slot) the bot's last message asks for, from the trial wording."""
+    text = " ".join(m.get("text", "") for m in messages[-1:])
+    for fact in trial.askable_facts():
+        for wording in (fact.question_self, fact.question_guardian):
+            if wording and " ".join(wording.split()) in " ".join(text.split()):
+                return fact.key
+    for words, slot in DIALOGUE_QUESTIONS:
+        if words in text:
+            return slot
+    return None
