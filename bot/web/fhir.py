@@ -111,7 +111,7 @@ def screening_bundle(
     *,
     generated_at: datetime | None = None,
 ) -> Bundle:
-    """The Bundle for one `repository.screening_summary` (facts, answers, flags, outcome)."""
+    """The Bundle for one `bot.store.review.screening_summary` (facts, answers, flags, outcome)."""
     now = generated_at or datetime.now(timezone.utc)
     conversation_id = str(screening["conversation_id"])
     patient_ref = {

@@ -21,7 +21,8 @@ from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.responses import Response
 
-from bot.store import repository as repo
+from bot.store.accounts import create_staff_user, get_staff_user
+from bot.store.audit import add_audit
 from bot.store.db import session_scope
 from bot.store.models import ROLES
 from bot.web.security import client_address, limiter
@@ -75,8 +76,8 @@ def create_user(username: str, password: str, role: str, *, url: str | None = No
         raise ValueError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
     password_hash = hash_password(password)
     with session_scope(url) as session:
-        repo.create_staff_user(session, username, password_hash, role)
-        repo.add_audit(session, "system", "create_user", detail=f"{username} role={role}")
+        create_staff_user(session, username, password_hash, role)
+        add_audit(session, "system", "create_user", detail=f"{username} role={role}")
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def current_user(request: Request) -> StaffUser | None:
     payload = _session_payload(request)
     if payload is not None and isinstance(payload.get("u"), str):
         with db(request) as session:
-            account = repo.get_staff_user(session, payload["u"])
+            account = get_staff_user(session, payload["u"])
         if (
             account is not None
             and account["active"]
@@ -202,13 +203,13 @@ def login_submit(
     account = None
     if username and len(password) <= MAX_PASSWORD_CHARS:
         with db(request) as session:
-            account = repo.get_staff_user(session, username)
+            account = get_staff_user(session, username)
     password_hash = account["password_hash"] if account else _DUMMY_HASH
     ok = verify_password(password_hash, password[:MAX_PASSWORD_CHARS])
     if not (account is not None and ok and account["active"]):
         with db(request) as session:
             # Unknown usernames are not logged: people type passwords into that box too.
-            repo.add_audit(
+            add_audit(
                 session,
                 account["username"] if account else "unknown",
                 "login_failed",
@@ -227,7 +228,7 @@ def login_submit(
             status_code=401,
         )
     with db(request) as session:
-        repo.add_audit(session, account["username"], "login", remote_addr=address)
+        add_audit(session, account["username"], "login", remote_addr=address)
     settings = settings_of(request)
     token = _serializer(request).dumps(
         {"u": account["username"], "h": _fingerprint(account["password_hash"])}
@@ -248,7 +249,7 @@ def login_submit(
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, user: Annotated[StaffUser, Depends(require_staff())]) -> Response:
     with db(request) as session:
-        repo.add_audit(session, user.username, "logout", remote_addr=client_address(request))
+        add_audit(session, user.username, "logout", remote_addr=client_address(request))
     response = RedirectResponse(LOGIN_PATH, status_code=303, headers=NO_STORE)
     response.delete_cookie(
         SESSION_COOKIE,

@@ -224,9 +224,3 @@ def fmt_value(fact: FactSpec | None, value: Value | None, *, known: bool = True)
     if label and label.casefold() != text.casefold():
         return f"{text} ({label})"
     return text
-
-
-def csv_safe(text: object) -> str:
-    """Defuse spreadsheet formula injection in a free-text cell."""
-    value = "" if text is None else str(text)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from bot.store import repository as repo
+from bot.store.audit import list_audit
 from bot.store.models import OUTCOMES
+from bot.store.review import list_screenings, outcome_counts
 from bot.web.charts import OUTCOME_COLOURS, Bar, bar_chart
 from bot.web.staff.auth import require_staff
 from bot.web.staff.common import OUTCOME_LABELS, StaffUser, db, render, trial_of
@@ -31,8 +32,8 @@ def _monday(day: date) -> date:
 def dashboard(request: Request, user: Staff) -> Response:
     trial = trial_of(request)
     with db(request) as session:
-        counts = repo.outcome_counts(session)
-        rows = repo.list_screenings(session, limit=None)
+        counts = outcome_counts(session)
+        rows = list_screenings(session, limit=None)
     this_week = _monday(datetime.now(timezone.utc).date())
     weeks = [this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     per_week = Counter(_monday(row["started_at"].astimezone(timezone.utc).date()) for row in rows)
@@ -84,7 +85,7 @@ def audit_log(
     action = (action or "").strip()[:32] or None
     offset = max(0, offset)
     with db(request) as session:
-        events = repo.list_audit(
+        events = list_audit(
             session, actor=actor, action=action, limit=AUDIT_PAGE + 1, offset=offset
         )
     more = len(events) > AUDIT_PAGE

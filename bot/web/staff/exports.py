@@ -8,37 +8,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import Response
 
-from bot.criteria.model import Trial
-from bot.store import repository as repo
+from bot.store.audit import add_audit
+from bot.store.common import ScreeningNotFound
+from bot.store.exports import csv_safe, iso_date, screening_log
+from bot.store.review import list_screenings, screening_summary
 from bot.web.fhir import bundle_json, screening_bundle
 from bot.web.security import client_address
 from bot.web.staff.auth import require_staff
-from bot.web.staff.common import NO_STORE, StaffUser, csv_safe, db, trial_of
+from bot.web.staff.common import NO_STORE, StaffUser, db, trial_of
 from bot.web.staff.screenings import Filters, filters_dependency
 
 router = APIRouter(prefix="/staff")
 Staff = Annotated[StaffUser, Depends(require_staff(api=True))]
 Admin = Annotated[StaffUser, Depends(require_staff("admin", api=True))]
 
-LOG_COLUMNS = (
-    "date",
-    "coded_id",
-    "trial",
-    "age_band",
-    "sex",
-    "respondent",
-    "outcome",
-    "failing_criteria",
-    "screen_fail_reasons",
-    "open_flags",
-)
 CONTACT_COLUMNS = (
     "coded_id",
     "date",
@@ -48,56 +37,6 @@ CONTACT_COLUMNS = (
     "email",
     "consented_at",
 )
-
-
-def age_band(age: object) -> str:
-    """``<18``, ``18–29``, ``30–39`` … ``80+``; ``unknown`` when not known."""
-    if isinstance(age, bool) or not isinstance(age, (int, float)):
-        return "unknown"
-    years = int(age)
-    if years < 18:
-        return "<18"
-    if years < 30:
-        return "18–29"
-    if years >= 80:
-        return "80+"
-    low = years // 10 * 10
-    return f"{low}–{low + 9}"
-
-
-def _day(moment: object) -> str:
-    if isinstance(moment, datetime):
-        return moment.astimezone(timezone.utc).date().isoformat()
-    return ""
-
-
-def screening_log_csv(
-    trial: Trial, rows: Iterable[Mapping[str, Any]], facts: Mapping[int, Mapping[str, Any]]
-) -> str:
-    """ICH E6-style screening log: one row per screening, no direct identifiers."""
-    titles = {c.id: c.title for c in trial.criteria}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LOG_COLUMNS)
-    for row in rows:
-        values = facts.get(int(row["id"]), {})
-        sex = values.get("sex")
-        failing = list(row.get("failing_criteria", ()))
-        writer.writerow(
-            [
-                _day(row.get("started_at")),
-                csv_safe(row["conversation_id"]),
-                row.get("trial_id", ""),
-                age_band(values.get("age_years")),
-                sex if isinstance(sex, str) else "unknown",
-                row.get("respondent") or "",
-                row["outcome"],
-                ";".join(failing),
-                "; ".join(f"{cid} {titles.get(cid, '')}".strip() for cid in failing),
-                ";".join(row.get("open_flags", ())),
-            ]
-        )
-    return out.getvalue()
 
 
 def _download(text: str, filename: str, media_type: str) -> Response:
@@ -116,10 +55,9 @@ def export_csv(
 ) -> Response:
     trial = trial_of(request)
     with db(request) as session:
-        rows = repo.list_screenings(session, **filters.query_args(), limit=None)
-        facts = {int(row["id"]): repo.current_facts(session, int(row["id"])) for row in rows}
-        text = screening_log_csv(trial, rows, facts)
-        repo.add_audit(
+        rows = list_screenings(session, **filters.query_args(), limit=None)
+        text = screening_log(session, trial, rows)
+        add_audit(
             session,
             user.username,
             "export_csv",
@@ -135,13 +73,13 @@ def export_fhir(request: Request, screening_id: int, user: Staff) -> Response:
     trial = trial_of(request)
     with db(request) as session:
         try:
-            summary = repo.screening_summary(session, screening_id)
-        except repo.ScreeningNotFound:
+            summary = screening_summary(session, screening_id)
+        except ScreeningNotFound:
             raise HTTPException(status_code=404, detail="No such screening") from None
         if summary["deleted_at"] is not None:
             raise HTTPException(status_code=404, detail="No such screening")
         text = bundle_json(screening_bundle(trial, summary))
-        repo.add_audit(
+        add_audit(
             session,
             user.username,
             "export_fhir",
@@ -161,17 +99,17 @@ def export_contacts(request: Request, user: Admin) -> Response:
     writer.writerow(CONTACT_COLUMNS)
     count = 0
     with db(request) as session:
-        for row in repo.list_screenings(session, limit=None):
+        for row in list_screenings(session, limit=None):
             if not row["has_contact"]:
                 continue
-            contact = repo.screening_summary(session, int(row["id"]))["contact"]
+            contact = screening_summary(session, int(row["id"]))["contact"]
             if contact is None:
                 continue
             count += 1
             writer.writerow(
                 [
                     csv_safe(row["conversation_id"]),
-                    _day(row["started_at"]),
+                    iso_date(row["started_at"]),
                     row["outcome"],
                     csv_safe(contact["name"]),
                     csv_safe(contact["phone"]),
@@ -181,7 +119,7 @@ def export_contacts(request: Request, user: Admin) -> Response:
                     else "",
                 ]
             )
-        repo.add_audit(
+        add_audit(
             session,
             user.username,
             "export_contacts",

@@ -15,8 +15,18 @@ from starlette.responses import Response
 from bot.criteria.model import Trial
 from bot.engine import assess
 from bot.engine.facts import derived_sources, with_derived
-from bot.store import repository as repo
+from bot.store.audit import add_audit
+from bot.store.common import FlagAlreadyResolved, ScreeningNotFound
 from bot.store.models import OUTCOMES
+from bot.store.review import (
+    get_flag,
+    list_screenings,
+    outcome_counts,
+    resolve_flag,
+    screening_summary,
+)
+from bot.store.screenings import current_facts, record_answer, save_assessment
+from bot.store.transcripts import transcript
 from bot.web.security import client_address
 from bot.web.staff.auth import require_staff
 from bot.web.staff.common import (
@@ -133,8 +143,8 @@ def screenings(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
     with db(request) as session:
-        counts = repo.outcome_counts(session)
-        rows = repo.list_screenings(session, **filters.query_args(), limit=limit + 1, offset=offset)
+        counts = outcome_counts(session)
+        rows = list_screenings(session, **filters.query_args(), limit=limit + 1, offset=offset)
     more = len(rows) > limit
     rows = rows[:limit]
     return render(
@@ -217,7 +227,7 @@ def _with_derived(trial: Trial, reads: tuple[str, ...], result: dict[str, Any]) 
 
 def detail_context(session: Session, trial: Trial, screening_id: int) -> dict[str, Any]:
     """Everything the detail page shows (raises ScreeningNotFound)."""
-    summary = repo.screening_summary(session, screening_id)
+    summary = screening_summary(session, screening_id)
     if summary["deleted_at"] is not None:
         return {"screening": summary, "deleted": True}
     facts: dict[str, Any] = summary["facts"]
@@ -277,7 +287,7 @@ def detail_context(session: Session, trial: Trial, screening_id: int) -> dict[st
         "flags": flags,
         "open_flag_count": sum(1 for f in summary["flags"] if f["status"] == "open"),
         "answers": answers,
-        "transcript": repo.transcript(session, summary["conversation_id"]),
+        "transcript": transcript(session, summary["conversation_id"]),
         "fmt_number": fmt_number,
     }
 
@@ -296,10 +306,10 @@ def _detail_page(
     with db(request) as session:
         try:
             context = detail_context(session, trial, screening_id)
-        except repo.ScreeningNotFound:
+        except ScreeningNotFound:
             raise HTTPException(status_code=404, detail="No such screening") from None
         if audit:
-            repo.add_audit(
+            add_audit(
                 session,
                 user.username,
                 "view",
@@ -333,7 +343,7 @@ def resolve(
     note = note.strip()[:2000]
     gave_up = bool(not_obtainable)
     with db(request) as session:
-        flag = repo.get_flag(session, flag_id)
+        flag = get_flag(session, flag_id)
     if flag is None:
         raise HTTPException(status_code=404, detail="No such follow-up flag")
     screening_id = int(flag["screening_id"])
@@ -361,11 +371,11 @@ def resolve(
     try:
         with db(request) as session:
             if gave_up:
-                repo.resolve_flag(session, flag_id, by=user.username, value_known=False, note=note)
+                resolve_flag(session, flag_id, by=user.username, value_known=False, note=note)
                 detail = f"{spec.key} not obtainable"
             else:
                 parsed = parse_value(spec, value)
-                repo.record_answer(
+                record_answer(
                     session,
                     screening_id,
                     spec.key,
@@ -375,11 +385,11 @@ def resolve(
                     source="staff",
                     entered_by=user.username,
                 )
-                repo.resolve_flag(session, flag_id, by=user.username, value_known=True, note=note)
-                assessment = assess(trial, repo.current_facts(session, screening_id))
-                repo.save_assessment(session, screening_id, assessment)
+                resolve_flag(session, flag_id, by=user.username, value_known=True, note=note)
+                assessment = assess(trial, current_facts(session, screening_id))
+                save_assessment(session, screening_id, assessment)
                 detail = f"{spec.key} set"
-            repo.add_audit(
+            add_audit(
                 session,
                 user.username,
                 "resolve_flag",
@@ -390,9 +400,9 @@ def resolve(
             )
     except ValueProblem as exc:
         return problem(str(exc))
-    except repo.FlagAlreadyResolved:
+    except FlagAlreadyResolved:
         return problem("This flag was resolved already; nothing was changed.", 409)
-    except repo.ScreeningNotFound:
+    except ScreeningNotFound:
         raise HTTPException(status_code=404, detail="No such screening") from None
     except ValueError as exc:  # e.g. the screening belongs to another trial
         return problem(f"Nothing was changed: {exc}", 409)

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from fhir.resources.bundle import Bundle
 
 from bot.criteria.model import Trial
+from bot.store.exports import LOG_COLUMNS, age_band
 from bot.web.fhir import SUBJECT_STATUS
-from bot.web.staff.exports import LOG_COLUMNS, age_band
 from tests.patients import NEEDS_REVIEW_FACTS
 from tests.web.staff.support import audit_rows, csrf, login, seed, summary
 
