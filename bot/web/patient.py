@@ -6,6 +6,10 @@ another person's conversation. Rasa and the action server are never exposed.
 
 Routes: ``GET /`` (trial summary + chat widget), ``POST /chat``, ``GET /chat/history``,
 ``POST /chat/restart``, ``POST /chat/delete`` (the bot deletes, then a new id is issued).
+
+Every sentence the patient reads comes from the ``web`` message catalog, in the language of
+the request (`bot.web.app.request_language` among the trial's languages): the page, the
+wording chat.js uses (`CHAT_JS_MESSAGES`, rendered into the page) and the error messages.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from itsdangerous import BadSignature, Signer
 from limits import parse as parse_limit
 
-from bot.dialogue.messages import NOT_A_DIAGNOSIS
+from bot.i18n import t, translator
 from bot.store import transcripts
 from bot.store.db import session_scope
+from bot.web.app import request_language
 from bot.web.config import WebSettings
 from bot.web.rasa_client import (
     ButtonData,
@@ -47,24 +52,34 @@ COOKIE_SALT = "bot.web.patient.chat_id"
 _CHAT_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 #: Bidirectional-text overrides: invisible, and they can make stored text read differently.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-#: sent for the "Start over" and "Delete my answers" buttons (the bot's own button payloads).
-RESTART_TEXT = "Start again"
-DELETE_TEXT = "Delete my answers"
+#: message ids of what is sent for the "Start over" and "Delete my answers" buttons (the
+#: bot's own button payloads, in the page's language).
+RESTART_TEXT = "web.chat.restart_message"
+DELETE_TEXT = "web.chat.delete_message"
 
-UNAVAILABLE = "The assistant is not available right now. Please try again in a moment."
+#: message ids of the errors the patient is shown (``{"error": text}``).
+UNAVAILABLE = "web.error.unavailable"
 #: Our bot answers every message; no reply at all means a part of it failed mid-turn (e.g. the
 #: action server was down). Nothing was stored for that message, so sending it again is safe.
-NO_REPLY = "One moment, please — I couldn't process that just now. Please try again."
-EMPTY = "Please type a message first."
-COMMAND = "Please type your answer in words; messages starting with / are not accepted."
-TOO_LONG = (
-    "That message is too long (at most {limit} characters). Please shorten it and send again."
-)
+NO_REPLY = "web.error.no_reply"
+EMPTY = "web.error.empty"
+COMMAND = "web.error.command"
+TOO_LONG = "web.error.too_long"  # %(limit)s
 #: a request body bigger than this is refused unread as too long (even a 1000-character message
 #: of escaped emoji is 12 KB).
 MAX_BODY_BYTES = 64 * 1024
-BAD_REQUEST = "The message could not be read. Please reload the page and try again."
-TOO_MANY = "You are sending messages very quickly. Please wait a minute, then try again."
+BAD_REQUEST = "web.error.bad_request"
+TOO_MANY = "web.error.too_many"
+
+#: the wording chat.js looks up with t("…"), rendered into the page (tests keep the two equal).
+CHAT_JS_MESSAGES = (
+    "web.chat.from_bot",
+    "web.chat.from_patient",
+    "web.chat.quick_replies",
+    "web.chat.failed",
+    "web.chat.reload",
+    "web.chat.restart_message",
+)
 
 
 # --- the conversation id cookie ----------------------------------------------------------------
@@ -120,8 +135,22 @@ def _chat_id(request: Request) -> tuple[str, bool]:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def _error(status: int, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+def language_of(request: Request) -> str:
+    """The language of this request's page and messages: one the trial is worded in."""
+    return request_language(request, request.app.state.trial.languages)
+
+
+def _error(request: Request, status: int, message_id: str, **headers: str) -> JSONResponse:
+    return _error_text(status, t(message_id, language_of(request)), **headers)
+
+
+def _error_text(status: int, text: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": text}, status_code=status, headers=headers or None)
+
+
+def _too_long(request: Request) -> JSONResponse:
+    limit = _settings(request).max_message_chars
+    return _error_text(413, t(TOO_LONG, language_of(request), limit=limit))
 
 
 def clean(text: str) -> str:
@@ -151,12 +180,11 @@ def clean(text: str) -> str:
 def _check(request: Request, text: str) -> JSONResponse | None:
     """Why this patient message may not go to Rasa, as an error response; None when it may."""
     if not text:
-        return _error(400, EMPTY)
-    limit = _settings(request).max_message_chars
-    if len(text) > limit:
-        return _error(413, TOO_LONG.format(limit=limit))
+        return _error(request, 400, EMPTY)
+    if len(text) > _settings(request).max_message_chars:
+        return _too_long(request)
     if text.startswith("/"):  # Rasa's `/intent{"slot": ...}` shortcut would bypass the NLU
-        return _error(400, COMMAND)
+        return _error(request, 400, COMMAND)
     return None
 
 
@@ -169,7 +197,7 @@ def _rate_limited(request: Request) -> JSONResponse | None:
     item = parse_limit(_settings(request).chat_rate_limit)
     if limiter.limiter.hit(item, "patient-chat", client_address(request)):
         return None
-    return _error(429, TOO_MANY, **{"Retry-After": str(item.get_expiry())})
+    return _error(request, 429, TOO_MANY, **{"Retry-After": str(item.get_expiry())})
 
 
 async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
@@ -178,11 +206,11 @@ async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
         messages = await get_rasa(request.app).send(chat_id, text)
     except RasaUnavailable as error:
         log.warning("Rasa unavailable: %s", error)
-        return _error(503, UNAVAILABLE)
+        return _error(request, 503, UNAVAILABLE)
     messages = [m for m in map(_encodable, messages) if m["text"] or m["buttons"]]
     if not messages:
         log.warning("no reply from the bot for conversation %s…", chat_id[:6])
-        messages = [{"text": NO_REPLY, "buttons": []}]
+        messages = [{"text": t(NO_REPLY, language_of(request)), "buttons": []}]
     return JSONResponse({"messages": messages})
 
 
@@ -217,15 +245,19 @@ def _message_from(raw: bytes) -> str | None:
 async def patient_page(request: Request) -> Response:
     """The trial in plain language, and the chat widget."""
     chat_id, new = _chat_id(request)
-    trial = request.app.state.trial
+    language = language_of(request)
+    trial = request.app.state.trial.in_language(language)
+    _ = translator(language)
     response = request.app.state.templates.TemplateResponse(
         request,
         "patient.html",
         {
+            "_": _,
+            "lang": language,
             "trial": trial,
             "topics": trial.topics,
             "site": trial.site,
-            "not_diagnosis": NOT_A_DIAGNOSIS,
+            "chat_strings": {message_id: _(message_id) for message_id in CHAT_JS_MESSAGES},
         },
     )
     assert isinstance(response, Response)
@@ -242,10 +274,10 @@ async def chat(request: Request) -> JSONResponse:
         return limited
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:  # not even parsed: far longer than any accepted message
-        return _error(413, TOO_LONG.format(limit=_settings(request).max_message_chars))
+        return _too_long(request)
     raw = _message_from(body)
     if raw is None:
-        return _error(400, BAD_REQUEST)
+        return _error(request, 400, BAD_REQUEST)
     text = clean(raw)
     refused = _check(request, text)
     if refused is not None:
@@ -264,7 +296,7 @@ async def restart(request: Request) -> JSONResponse:
     if refused is not None:
         return refused
     chat_id, new = _chat_id(request)
-    response = await _relay(request, chat_id, RESTART_TEXT)
+    response = await _relay(request, chat_id, t(RESTART_TEXT, language_of(request)))
     if new:
         _issue(request, response, chat_id)
     return response
@@ -277,7 +309,7 @@ async def delete(request: Request) -> JSONResponse:
     if refused is not None:
         return refused
     chat_id, _new = _chat_id(request)
-    response = await _relay(request, chat_id, DELETE_TEXT)
+    response = await _relay(request, chat_id, t(DELETE_TEXT, language_of(request)))
     if response.status_code == 200:  # on failure keep the id, so the patient can try again
         _issue(request, response, new_chat_id())
     return response
@@ -295,7 +327,7 @@ async def history(request: Request) -> JSONResponse:
         messages, buttons = await run_in_threadpool(_history, chat_id)
     except Exception:  # the store is down: say so, as for Rasa
         log.exception("could not read the transcript")
-        return _error(503, UNAVAILABLE)
+        return _error(request, 503, UNAVAILABLE)
     return JSONResponse({"messages": messages, "buttons": buttons})
 
 

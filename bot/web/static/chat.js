@@ -1,9 +1,13 @@
 /* The patient chat widget: plain DOM, no dependencies, no build step.
  *
  * All text goes in with textContent (never as HTML). The server proxies every message to the
- * bot; this file only renders what comes back. Progress notes such as "(About 12 questions
- * left.)" are taken out of the bot's text and shown in the status line above the chat, so they
- * are announced once and the messages stay short.
+ * bot; this file only renders what comes back. A question's progress note, its last line in
+ * parentheses (in English "(About 12 questions left.)"), is taken out of the bot's text and
+ * shown in the status line above the chat, so it is announced once and the messages stay short.
+ *
+ * This file holds no wording: the page renders it from the message catalog, in the page's
+ * language, as JSON in the chat section's data-strings attribute (the Content-Security-Policy
+ * forbids inline script), and t("web.…") looks it up.
  */
 (function () {
   "use strict";
@@ -17,11 +21,26 @@
   const typing = document.getElementById("chat-typing");
   const errorBox = document.getElementById("chat-error");
   const dialog = document.getElementById("delete-dialog");
+  const strings = readStrings(document.getElementById("chat"));
 
-  const OPENER = "hi"; // sent for the patient when a conversation is empty
-  const PROGRESS = /\s*\((About \d+ questions? left\.|This is about the last question\.)\)\s*$/;
-  const FAILED = "Something went wrong. Please try again in a moment.";
+  const OPENER = "hi"; // sent for the patient when a conversation is empty (never shown)
+  // the progress note: a last line in parentheses, whatever the language
+  const PROGRESS = /\s*\n\(([^()\n]+)\)\s*$/;
   let busy = false;
+
+  function readStrings(element) {
+    try {
+      const found = JSON.parse((element && element.dataset.strings) || "{}");
+      return found && typeof found === "object" ? found : {};
+    } catch (ignored) {
+      return {};
+    }
+  }
+
+  /* The page's wording for a message id (the id itself if the page lacks it: a bug to see). */
+  function t(id) {
+    return typeof strings[id] === "string" ? strings[id] : id;
+  }
 
   function csrfToken() {
     const found = document.cookie.split("; ").find(function (c) {
@@ -46,18 +65,18 @@
         data = {};
       }
       if (!response.ok && !data.error) {
-        data.error = response.status === 403 ? "Please reload the page and try again." : FAILED;
+        data.error = response.status === 403 ? t("web.chat.reload") : t("web.chat.failed");
       }
       return { ok: response.ok, data: data };
     } catch (networkError) {
-      return { ok: false, data: { error: FAILED } };
+      return { ok: false, data: { error: t("web.chat.failed") } };
     }
   }
 
   function splitProgress(text) {
     const match = PROGRESS.exec(text);
     if (!match) return { text: text, progress: null };
-    return { text: text.slice(0, match.index), progress: match[1].replace(/\.$/, "") };
+    return { text: text.slice(0, match.index), progress: match[1].replace(/[.。]$/, "") };
   }
 
   /* The status element stays in the page (empty when there is nothing to say), so screen
@@ -71,7 +90,7 @@
     item.className = "message " + (from === "bot" ? "from-bot" : "from-patient");
     const who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = from === "bot" ? "Assistant: " : "You: ";
+    who.textContent = from === "bot" ? t("web.chat.from_bot") : t("web.chat.from_patient");
     const body = document.createElement("p");
     body.className = "message-text";
     body.textContent = text;
@@ -81,7 +100,7 @@
       const group = document.createElement("div");
       group.className = "quick-replies";
       group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Answers you can choose");
+      group.setAttribute("aria-label", t("web.chat.quick_replies"));
       buttons.forEach(function (button) {
         const element = document.createElement("button");
         element.type = "button";
@@ -185,7 +204,7 @@
   });
 
   document.getElementById("chat-restart").addEventListener("click", function () {
-    send("Start again", { url: "/chat/restart" });
+    send(t("web.chat.restart_message"), { url: "/chat/restart" });
   });
 
   document.getElementById("chat-delete").addEventListener("click", function () {

@@ -26,9 +26,16 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.web.patient import BAD_REQUEST, COMMAND, EMPTY, UNAVAILABLE
+from bot.i18n import t
+from bot.web import patient
 
 from .conftest import AppFactory, FakeRasa, add_events, csrf_headers
+
+#: the English error texts the patient sees (from the web catalog).
+EMPTY, COMMAND, UNAVAILABLE, BAD_REQUEST = (
+    t(message_id, "en")
+    for message_id in (patient.EMPTY, patient.COMMAND, patient.UNAVAILABLE, patient.BAD_REQUEST)
+)
 
 LIMIT = 1000  # WebSettings.max_message_chars (the default the app runs with)
 FUZZ = settings(
