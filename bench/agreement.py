@@ -146,6 +146,24 @@ def _dialogue_answer(profile: Profile, slot: str, attempt: int, rng: random.Rand
     return "alex.kim@example.com"
 
 
+def reply(profile: Profile, asked: str, attempt: int, rng: random.Random) -> Phrase:
+    """The patient's answer to what the bot asks: a fact through the phrasing layer (plainly
+    from the third attempt on), a dialogue question (consent, respondent, contact) in words."""
+    if asked in ASKABLE:
+        return _answer(profile, asked, attempt, rng)
+    return Phrase(_dialogue_answer(profile, asked, attempt, rng), None, "")
+
+
+def stop_reason(asked: str | None, turns: int, max_turns: int = MAX_TURNS) -> str | None:
+    """Why a simulated conversation ends here: "finished" (the bot asks nothing more), "turn
+    limit" (`turns` messages sent already), or None (it goes on)."""
+    if asked is None:
+        return "finished"
+    if turns >= max_turns:
+        return "turn limit"
+    return None
+
+
 async def converse(
     client: httpx.AsyncClient,
     url: str,
@@ -172,11 +190,9 @@ async def converse(
         attempts: Counter[str] = Counter()
         while True:
             asked = asked_fact(trial, messages)
-            if asked is None:
-                chat.ended = "finished"
-                break
-            if len(chat.turns) >= max_turns:
-                chat.ended = "turn limit"
+            stop = stop_reason(asked, len(chat.turns), max_turns)
+            if stop is not None or asked is None:
+                chat.ended = stop or "finished"
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 chat.ended = "time limit"
@@ -184,15 +200,8 @@ async def converse(
             attempts[asked] += 1
             if think_s:  # the patient reads and types (not timed), 0.5–1.5 × think_s
                 await asyncio.sleep(think_s * (0.5 + rng.random()))
-            if asked in ASKABLE:
-                answer = _answer(profile, asked, attempts[asked], rng)
-                text, value, style = answer.text, answer.value, answer.style
-            else:
-                text, value, style = (
-                    _dialogue_answer(profile, asked, attempts[asked], rng),
-                    None,
-                    "",
-                )
+            answer = reply(profile, asked, attempts[asked], rng)
+            text, value, style = answer.text, answer.value, answer.style
             messages, ns, sent = await post_timed(client, url, sender, text)
             chat.turns.append(Typed(asked, text, value, attempts[asked], style, ns / 1e6, sent))
         chat.last_bot = " ".join(m.get("text", "") for m in messages)[-400:]

@@ -85,7 +85,7 @@ from typing import Any
 import httpx
 from itsdangerous import BadSignature, Signer
 
-from bench.agreement import MAX_TURNS, _answer, _dialogue_answer
+from bench.agreement import reply, stop_reason
 from bench.asked import asked_fact
 from bench.common import markdown_table, publish, summarize_ms
 from bench.phrasing import OPENINGS_GUARDIAN, OPENINGS_SELF
@@ -337,11 +337,9 @@ class Driver:
             attempts: Counter[str] = Counter()
             while messages is not None:
                 asked = asked_fact(self.trial, messages)
-                if asked is None:
-                    chat.ended = "finished"
-                    return
-                if len(chat.sent) >= MAX_TURNS:
-                    chat.ended = "turn limit"
+                stop = stop_reason(asked, len(chat.sent))
+                if stop is not None or asked is None:
+                    chat.ended = stop or "finished"
                     return
                 if phase.think_s and not await pause(phase.think_s * (0.5 + rng.random())):
                     chat.ended = "cut"
@@ -350,11 +348,9 @@ class Driver:
                     chat.ended = "cut"
                     return
                 attempts[asked] += 1
+                text = reply(profile, asked, attempts[asked], rng).text
                 if asked in ASKABLE:
-                    text = _answer(profile, asked, attempts[asked], rng).text
                     chat.answered[asked] += 1
-                else:
-                    text = _dialogue_answer(profile, asked, attempts[asked], rng)
                 messages = await send(chat, client, text)
                 accepted = messages is not None and asked_fact(self.trial, messages) != asked
                 if accepted and asked in ASKABLE:
