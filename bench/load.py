@@ -93,6 +93,7 @@ from bench.population import DEFAULT_SEED, Profile, generate
 from bench.stack import BENCH_CHAT_RATE_LIMIT, BenchStack, load_average
 from bench.truth import ASKABLE
 from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
+from bot.i18n import t
 from bot.web.patient import COOKIE, COOKIE_SALT, NO_REPLY, clean
 
 NAME = "load"
@@ -182,7 +183,7 @@ def classify_reply(status: int, body: str) -> tuple[list[dict[str, Any]] | None,
     if not isinstance(messages, list):
         return None, "unreadable_reply"
     text = " ".join(str(m.get("text") or "") for m in messages if isinstance(m, dict))
-    if not text.strip() or NO_REPLY in text:  # the web app says so when the bot said nothing
+    if not text.strip() or t(NO_REPLY) in text:  # the web app says so when the bot is silent
         return messages, "empty_reply"
     if NOT_SAVED in text:
         return messages, "not_saved"

@@ -14,6 +14,7 @@ from bench import load
 from bench.common import save_results
 from bench.stack import BenchStack
 from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
+from bot.i18n import t
 from bot.web.patient import NO_REPLY
 
 
@@ -30,7 +31,7 @@ def test_replies_are_classified() -> None:
     assert load.classify_reply(200, "not json")[1] == "unreadable_reply"
     assert load.classify_reply(200, '[{"text": "Rasa\'s shape"}]')[1] == "unreadable_reply"
     assert load.classify_reply(200, _reply())[1] == "empty_reply"
-    assert load.classify_reply(200, _reply(NO_REPLY))[1] == "empty_reply"
+    assert load.classify_reply(200, _reply(t(NO_REPLY)))[1] == "empty_reply"
     assert load.classify_reply(200, _reply(NOT_SAVED))[1] == "not_saved"
     assert load.classify_reply(200, _reply(NOT_AVAILABLE))[1] == "try_again"
 
