@@ -51,6 +51,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _unique_where(name: str, columns: tuple[str, str], where: Any) -> Index:
+    """A unique index over `columns` among the rows matching `where` (partial, on SQLite and
+    PostgreSQL alike): e.g. one current answer per fact and screening."""
+    return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     """SQL for ``column IN (...)`` over fixed string literals (for a CHECK constraint)."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
@@ -107,6 +113,11 @@ class Screening(Base):
     ended_at = Column(UTCDateTime, nullable=True)
     outcome = Column(String(20), nullable=False, default="incomplete", server_default="incomplete")
     deleted_at = Column(UTCDateTime, nullable=True)
+    #: the conversation's language ("en"); None for screenings stored before it was recorded.
+    language = Column(String(16), nullable=True)
+    #: the key of the latest patient message applied to this screening, so that a retry of the
+    #: same message (after Rasa failed to save its tracker) is applied only once.
+    last_turn = Column(String(64), nullable=True)
 
     __table_args__ = (
         CheckConstraint(_one_of("respondent", RESPONDENTS), name="respondent"),
@@ -140,14 +151,7 @@ class Answer(Base):
             name="entered_by",
         ),
         # At most one current answer per fact and screening.
-        Index(
-            "ix_answer_one_current",
-            "screening_id",
-            "fact",
-            unique=True,
-            sqlite_where=superseded_at.is_(None),
-            postgresql_where=superseded_at.is_(None),
-        ),
+        _unique_where("ix_answer_one_current", ("screening_id", "fact"), superseded_at.is_(None)),
     )
 
 
@@ -169,13 +173,8 @@ class CriterionResult(Base):
     __table_args__ = (
         CheckConstraint(_one_of("kind", CRITERION_KINDS), name="kind"),
         CheckConstraint(_one_of("status", STATUSES), name="status"),
-        Index(
-            "ix_criterion_result_one_current",
-            "screening_id",
-            "criterion_id",
-            unique=True,
-            sqlite_where=current == true(),
-            postgresql_where=current == true(),
+        _unique_where(
+            "ix_criterion_result_one_current", ("screening_id", "criterion_id"), current == true()
         ),
     )
 
@@ -210,14 +209,7 @@ class FollowUpFlag(Base):
             name="resolved_at",
         ),
         # At most one open flag per fact and screening.
-        Index(
-            "ix_follow_up_flag_one_open",
-            "screening_id",
-            "fact",
-            unique=True,
-            sqlite_where=status == "open",
-            postgresql_where=status == "open",
-        ),
+        _unique_where("ix_follow_up_flag_one_open", ("screening_id", "fact"), status == "open"),
     )
 
 
