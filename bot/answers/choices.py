@@ -1,109 +1,168 @@
 """Answers to choice facts: sex, kidney-biopsy class, and any other list of choices.
 
-* ``female``/``male`` accept everyday words ("woman", "girl", "man", "boy"); the single
-  letters "F"/"M" only as the whole answer. Naming both, or negating one ("not male"),
-  is invalid rather than guessed.
-* ISN/RPS classes (I … VI, V+III, V+IV) accept roman or arabic numerals or number words,
-  ignore sub-class suffixes ("IV-G (A)" → IV) and combine V with III/IV in any order or
-  wording ("5 and 4", "IV+V", "class V with IV", "mixed V/IV" → V+IV). "I" counts as
-  class I only after "class" or as the whole answer (it is also the pronoun).
-* Otherwise a choice matches by its own text or its value label (fuzzy token overlap).
+* A choice matches by its own word or the language's synonyms of it (``choices.yaml``:
+  "woman", "girl" for ``female``); a single letter ("F"/"M") only as the whole answer.
+  Naming two choices, or negating one ("not male"), is invalid rather than guessed.
+* Choices written as roman numerals, alone or joined by "+" (biopsy classes ``I`` … ``VI``,
+  ``V+III``, ``V+IV``), are read from the fact's own choices: the answer's roman or arabic
+  numerals or number words ("4", "IV", "four") after a class word, with sub-class suffixes
+  ignored ("IV-G (A)" → IV), give a set of numbers, and the choice made of exactly that
+  set is the value, in any order or wording ("5 and 4", "IV+V", "class V with IV", "mixed
+  V/IV" → V+IV). A numeral that is also a word ("I", the pronoun) counts only after a class
+  word or as the whole answer.
+* Otherwise a choice matches by its value label (fuzzy token overlap).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answers import hints
 from bot.answers.labels import best_label
-from bot.answers.result import Parsed, invalid, known
+from bot.answers.lexicon import lexicon
+from bot.answers.result import Parsed, Span, invalid, known
+from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "female": ("female", "woman", "women", "lady", "girl", "feminine", "fem"),
-    "male": ("male", "man", "men", "guy", "boy", "masculine", "gentleman"),
-}
-_LETTERS: dict[str, str] = {"f": "female", "m": "male"}
-_CLASS_CHOICE = re.compile(r"^(?:i{1,3}|iv|v|vi)(?:\+(?:i{1,3}|iv|v|vi))?$")
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
-_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "zero": 0,
-}  # fmt: skip
-_TO_ROMAN = {value: roman for roman, value in _ROMAN.items()}
-_NUMERAL = re.compile(
-    r"(?<![a-z0-9])(vi|iv|v|iii|ii|i|\d+|one|two|three|four|five|six|seven|eight|nine|ten|zero)"
-    r"(?![a-z0-9])"
-)
-_NEGATED = r"(?:not|n't|no)\s+(?:a\s+|an\s+)?"
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_STRIP = " .!,;:"
 
 
-def _is_class_scale(fact: FactSpec) -> bool:
-    return bool(fact.choices) and all(_CLASS_CHOICE.match(c.lower()) for c in fact.choices)
+def _roman(token: str) -> int | None:
+    """The value of a roman numeral from I to XXXIX, else None."""
+    if not token or not _ROMAN.fullmatch(token):
+        return None
+    values = [_ROMAN_VALUES[c] for c in token]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def _class_numbers(text: str) -> list[int]:
-    start = text.find("class")
-    region = re.split(r"[,.;]", text[start + 5 :])[0] if start >= 0 else text
+@dataclass(frozen=True)
+class _Words:
+    synonyms: Mapping[str, tuple[str, ...]]
+    letters: Mapping[str, str]
+    negated: str
+    class_words: tuple[str, ...]
+    pronouns: frozenset[str]
+    numeral_words: Mapping[str, int]
+
+
+@lru_cache(maxsize=8)
+def _words(language: str) -> _Words:
+    lex = lexicon(language)
+    return _Words(
+        lex.table("choices", "synonyms"),
+        lex.table("choices", "letters"),
+        lex.pattern("choices", "negated"),
+        lex.words("choices", "class_words"),
+        frozenset(lex.words("choices", "pronoun_numerals")),
+        lex.table("choices", "numeral_words"),
+    )
+
+
+@dataclass(frozen=True)
+class _Numerals:
+    """A fact whose choices are roman numerals: the set of numbers → the choice."""
+
+    choices: Mapping[frozenset[int], str]
+    romans: Mapping[str, int]
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=64)
+def _numerals(choices: tuple[str, ...], language: str) -> _Numerals | None:
+    by_set: dict[frozenset[int], str] = {}
+    romans: dict[str, int] = {}
+    for choice in choices:
+        parts = choice.lower().split("+")
+        values = [_roman(part) for part in parts]
+        if any(value is None for value in values):
+            return None
+        romans.update(
+            {part: value for part, value in zip(parts, values, strict=True) if value is not None}
+        )
+        by_set[frozenset(v for v in values if v is not None)] = choice
+    if not by_set:
+        return None
+    tokens = sorted([*romans, *_words(language).numeral_words], key=len, reverse=True)
+    alternatives = "|".join([*(re.escape(t) for t in tokens), r"\d+"])
+    return _Numerals(by_set, romans, re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])"))
+
+
+def _class_numbers(text: str, numerals: _Numerals, words: _Words) -> list[tuple[int, Span]]:
+    """The numbers named after the first class word (or anywhere without one), with spans."""
+    found = [(text.find(w), w) for w in words.class_words if w in text]
+    start, word = min(found) if found else (-1, "")
+    offset = start + len(word) if start >= 0 else 0
+    region = re.split(r"[,.;]", text[offset:])[0] if start >= 0 else text
     whole = re.sub(r"[^a-z0-9+/ ]", "", text).strip()
     numbers = []
-    for match in _NUMERAL.finditer(region):
+    for match in numerals.pattern.finditer(region):
         token = match.group(1)
-        if token == "i":
+        if token in words.pronouns:
             after_class = start >= 0 and region[: match.start()].strip() == ""
-            if not (after_class or whole in ("i", "class i")):
+            if not (after_class or whole in (token, *(f"{w} {token}" for w in words.class_words))):
                 continue
-        if token in _ROMAN:
-            numbers.append(_ROMAN[token])
-        elif token in _WORDS:
-            numbers.append(_WORDS[token])
-        elif len(token) <= 3:
-            numbers.append(int(token))
+        if token in numerals.romans:
+            value = numerals.romans[token]
+        elif token in words.numeral_words:
+            value = words.numeral_words[token]
         else:
-            numbers.append(-1)
+            value = int(token) if len(token) <= 3 else -1
+        numbers.append((value, (offset + match.start(), offset + match.end())))
     return numbers
 
 
-def _parse_class(text: str, fact: FactSpec) -> Parsed:
-    found = sorted(set(_class_numbers(text)))
-    value: str | None = None
-    if len(found) == 1 and found[0] in _TO_ROMAN:
-        value = _TO_ROMAN[found[0]].upper()
-    elif len(found) == 2 and 5 in found and found[0] in (3, 4):
-        value = f"V+{_TO_ROMAN[found[0]].upper()}"
-    choices = {c.upper(): c for c in fact.choices}
-    if value is not None and value in choices:
-        return known(choices[value])
-    return invalid(hints.for_invalid(fact, "unclear"))
+def _parse_numeral(text: Tracked, fact: FactSpec, numerals: _Numerals) -> Parsed:
+    found = _class_numbers(text.text, numerals, _words(fact.language))
+    choice = numerals.choices.get(frozenset(value for value, _ in found))
+    if choice is None:
+        return invalid(hints.for_invalid(fact, "unclear"))
+    spans = [span for _, span in found]
+    return known(choice, span=text.origin(min(s for s, _ in spans), max(e for _, e in spans)))
 
 
-def _word_choices(text: str, fact: FactSpec) -> set[str] | None:
-    """Choices named by their words; None when one is negated ("not male")."""
-    whole = text.strip(" .!,;:")
-    hits: set[str] = set()
+def _word_choices(text: str, fact: FactSpec) -> dict[str, Span] | None:
+    """Choices named by their words, with where; None when one is negated ("not male")."""
+    words = _words(fact.language)
+    whole = text.strip(_STRIP)
+    hits: dict[str, Span] = {}
     for choice in fact.choices:
         lowered = choice.lower()
-        words = {lowered, *_SYNONYMS.get(lowered, ())}
-        if any(re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text) for w in words):
-            if any(re.search(rf"{_NEGATED}{re.escape(w)}(?![a-z0-9])", text) for w in words):
+        for word in (lowered, *words.synonyms.get(lowered, ())):
+            match = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text)
+            if match is None:
+                continue
+            if re.search(rf"{words.negated}{re.escape(word)}(?![a-z0-9])", text):
                 return None
-            hits.add(choice)
-        if _LETTERS.get(whole) == lowered:
-            hits.add(choice)
+            hits.setdefault(choice, match.span())
+        if words.letters.get(whole) == lowered:
+            hits.setdefault(choice, _whole_span(text))
     return hits
 
 
-def parse_choice(text: str, fact: FactSpec) -> Parsed:
+def _whole_span(text: str) -> Span:
+    start = len(text) - len(text.lstrip(_STRIP))
+    return start, max(start, len(text.rstrip(_STRIP)))
+
+
+def parse_choice(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to a choice fact."""
-    if _is_class_scale(fact):
-        return _parse_class(text, fact)
-    hits = _word_choices(text, fact)
+    numerals = _numerals(tuple(fact.choices), fact.language)
+    if numerals is not None:
+        return _parse_numeral(text, fact, numerals)
+    hits = _word_choices(text.text, fact)
     if hits is None:
         return invalid(hints.for_invalid(fact, "unclear"))
     if len(hits) == 1:
-        return known(hits.pop())
+        choice, span = hits.popitem()
+        return known(choice, span=text.origin(*span))
     if not hits and fact.value_labels:
-        best = best_label(text, {k: v for k, v in fact.value_labels.items() if k in fact.choices})
+        labels = {k: v for k, v in fact.value_labels.items() if k in fact.choices}
+        best = best_label(text.text, labels, fact.language)
         if best is not None:
-            return known(best)
+            return known(best, span=text.origin(*_whole_span(text.text)))
     return invalid(hints.for_invalid(fact, "unclear"))

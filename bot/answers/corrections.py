@@ -5,82 +5,77 @@ I meant, correction, wrong, "I said … but", oops, scratch that …) *and* it n
 through its topic words — or, for a bare number, reads as an age ("I'm 45", "45 years
 old"). The new value is parsed from what follows the last "I meant" / "but" (else from the
 message with the cue words removed). When the message names the pending fact, that one is
-returned; otherwise the first fact named.
+returned; otherwise the first fact named. The cues are the language's ``corrections.yaml``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.answers import units
-from bot.answers.mentions import find_fact_mentions
+from bot.answers.lexicon import lexicon
+from bot.answers.mentions import find_fact_mentions, language_of
 from bot.answers.numbers import words_to_digits
-from bot.answers.parse import parse_answer
+from bot.answers.parse import read
 from bot.answers.result import Parsed
-from bot.answers.text import MAX_CHARS, clean
+from bot.answers.text import MAX_CHARS, Tracked, clean_tracked
 from bot.criteria.model import FactSpec
 
-_CUE = re.compile(
-    r"\b(?:actually|sorry|mistake|mistaken|i meant|i mean|correction|correct that|wrong|"
-    r"incorrect|my bad|oops|whoops|typo|scratch that|misspoke|let me correct|change my answer|"
-    r"in fact|wait|instead|not right|i said\b.{0,80}\bbut)\b"
-)
-_AFTER = re.compile(r"\b(?:i meant|i mean|meant to say|it should be|should have said|but)\b")
-_STRIP = re.compile(
-    r"\b(?:sorry|actually|oops|whoops|my bad|correction|in fact|no wait|wait|scratch that|"
-    r"i (?:have |'ve )?made an? (?:mistake|error|typo)|(?:my )?(?:mistake|typo)|i was wrong|"
-    r"i misspoke|(?:that|this|it)(?:'s| is| was) (?:wrong|incorrect|not right|a mistake)|"
-    r"let me correct (?:that|myself)|i (?:need|want) to (?:correct|change) (?:that|my answer)|"
-    r"earlier|before|wrong|incorrect)\b"
-)
-_AGE_PHRASE = re.compile(
-    r"\b(?:i'm|i am|he's|he is|she's|she is|they're|they are|the patient is|"
-    r"my (?:son|daughter|child|kid|boy|girl) is|age|aged|i turned|turning|i'll be)\s+"
-    r"(?:actually\s+|really\s+|only\s+|just\s+|now\s+)*\d{1,3}\b(?!\s*(?:mg|%|kg|ms|mmol|umol|µmol|months?|weeks?|days?|lbs?|cm|\.\d))|"
-    r"\b\d{1,3}\s*(?:years?|yrs?)\s*old\b|\b\d{1,3}\s*y/?o\b"
-)
+
+@lru_cache(maxsize=32)
+def _pattern(language: str, key: str) -> re.Pattern[str]:
+    """The language's correction cues (``corrections.yaml``): cue, after, strip, age_phrase."""
+    return lexicon(language).regex("corrections", key)
 
 
 def _age_fact(facts: list[FactSpec]) -> FactSpec | None:
+    """The fact a bare age ("I'm 45") corrects: the first whole number of years."""
     for fact in facts:
-        if fact.key == "age_years":
-            return fact
-    for fact in facts:
-        if fact.type == "integer" and fact.unit and units.canonical_unit(fact.unit) == units.YEARS:
+        unit = units.canonical_unit(fact.unit, fact.language) if fact.unit else None
+        if fact.type == "integer" and unit == units.YEARS:
             return fact
     return None
 
 
-def _new_value_text(text: str) -> str:
-    parts = _AFTER.split(text)
-    tail = parts[-1] if len(parts) > 1 and parts[-1].strip(" ,.!") else text
-    return _STRIP.sub(" ", tail).strip(" ,.!;:-")
+def _new_value_text(text: Tracked, language: str) -> Tracked:
+    """What follows the last "I meant"/"but" (else the whole message), cue words removed."""
+    last = None
+    for last in _pattern(language, "after").finditer(text.text):  # noqa: B007
+        pass
+    tail = text
+    if last is not None and text.text[last.end() :].strip(" ,.!"):
+        tail = text.slice(last.end())
+    return tail.sub(_pattern(language, "strip"), " ").strip(" ,.!;:-")
 
 
 def parse_correction(
     text: str, facts: Iterable[FactSpec], pending: FactSpec | None
 ) -> tuple[str, Parsed] | None:
-    """The corrected fact's key and its new parsed value, or None when this is no correction."""
+    """The corrected fact's key and its new parsed value, or None when this is no correction.
+
+    The value's span points into `text`.
+    """
     if not isinstance(text, str):
         return None
-    cleaned = clean(text, MAX_CHARS)
-    if not _CUE.search(cleaned):
-        return None
     fact_list = list(facts)
+    lang = language_of([*fact_list, *([pending] if pending else [])]) or "en"
+    cleaned = clean_tracked(Tracked.of(text), MAX_CHARS, lang)
+    if not _pattern(lang, "cue").search(cleaned.text):
+        return None
     by_key = {fact.key: fact for fact in fact_list}
     if pending is not None:
         by_key.setdefault(pending.key, pending)
-    mentioned = [k for k in find_fact_mentions(cleaned, by_key.values()) if k in by_key]
+    mentioned = [k for k in find_fact_mentions(cleaned.text, by_key.values()) if k in by_key]
     target: FactSpec | None = None
     if pending is not None and pending.key in mentioned:
         target = pending
     elif mentioned:
         target = by_key[mentioned[0]]
-    elif _AGE_PHRASE.search(words_to_digits(cleaned)):
+    elif _pattern(lang, "age_phrase").search(words_to_digits(cleaned.text, lang)):
         target = _age_fact([*fact_list, *([pending] if pending else [])])
     if target is None:
         return None
-    new_text = _new_value_text(cleaned)
-    parsed = parse_answer(new_text or cleaned, target)
-    return target.key, parsed
+    new_text = _new_value_text(cleaned, lang)
+    return target.key, read(new_text if new_text.text else cleaned, target)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.answers import units
 from bot.criteria.model import FactSpec
+from bot.i18n import t
 
 Reason = Literal[
     "unclear",
@@ -23,21 +24,47 @@ Reason = Literal[
     "titre",
 ]
 
-YES_NO = "Please answer yes, no, or I don't know."
+#: the reason an answer was not used, by `Reason` (out_of_range: ``_out_of_range``).
+_REASONS: dict[str, str] = {
+    "unclear": "answers.reason.unclear",
+    "empty": "answers.reason.empty",
+    "too_long": "answers.reason.too_long",
+    "range": "answers.reason.range",
+    "bound": "answers.reason.bound",
+    "unit": "answers.reason.unit",
+    "whole": "answers.reason.whole",
+    "several": "answers.reason.several",
+    "contradiction": "answers.reason.contradiction",
+    "date": "answers.reason.date",
+    "titre": "answers.reason.titre",
+}
 
-_OPENERS: dict[str, str] = {
-    "unclear": "Sorry, I didn't quite understand that.",
-    "empty": "I didn't catch an answer.",
-    "too_long": "That's a long message — a short answer is enough here.",
-    "range": "Please give one number rather than a range — your best estimate is fine.",
-    "bound": "Please give one number rather than 'more than' or 'less than' — "
-    "your best estimate is fine.",
-    "unit": "I didn't recognise that unit for this question.",
-    "whole": "Please use a whole number here.",
-    "several": "I found more than one number — please give just one.",
-    "contradiction": "I heard both yes and no.",
-    "date": "I can't work out the time from a date.",
-    "titre": "Thanks — do you know the titre itself?",
+#: the expected form of a number: (whole?, unit form, between?, also other units?) → message.
+_NUMERIC: dict[tuple[bool, str, bool, bool], str] = {
+    (True, "", False, False): "answers.hint.whole",
+    (True, "", False, True): "answers.hint.whole_also",
+    (True, "", True, False): "answers.hint.whole_between",
+    (True, "", True, True): "answers.hint.whole_between_also",
+    (True, "of", False, False): "answers.hint.whole_of_unit",
+    (True, "of", False, True): "answers.hint.whole_of_unit_also",
+    (True, "of", True, False): "answers.hint.whole_of_unit_between",
+    (True, "of", True, True): "answers.hint.whole_of_unit_between_also",
+    (True, "in", False, False): "answers.hint.whole_in_unit",
+    (True, "in", False, True): "answers.hint.whole_in_unit_also",
+    (True, "in", True, False): "answers.hint.whole_in_unit_between",
+    (True, "in", True, True): "answers.hint.whole_in_unit_between_also",
+    (False, "", False, False): "answers.hint.number",
+    (False, "", False, True): "answers.hint.number_also",
+    (False, "", True, False): "answers.hint.number_between",
+    (False, "", True, True): "answers.hint.number_between_also",
+    (False, "of", False, False): "answers.hint.number_of_unit",
+    (False, "of", False, True): "answers.hint.number_of_unit_also",
+    (False, "of", True, False): "answers.hint.number_of_unit_between",
+    (False, "of", True, True): "answers.hint.number_of_unit_between_also",
+    (False, "in", False, False): "answers.hint.number_in_unit",
+    (False, "in", False, True): "answers.hint.number_in_unit_also",
+    (False, "in", True, False): "answers.hint.number_in_unit_between",
+    (False, "in", True, True): "answers.hint.number_in_unit_between_also",
 }
 
 #: a friendly example value per canonical unit (the first one inside the fact's range is used).
@@ -55,11 +82,12 @@ _EXAMPLES: dict[str, tuple[float, ...]] = {
     units.TITER: (160,),
 }
 
-_UNIT_WORDS: dict[str, str] = {
-    units.YEARS: "years",
-    units.MONTHS: "months",
-    units.MG_DAY: "mg a day",
-    units.PERCENT: "%",
+#: units named by a word in sentences ("a whole number of years"); "of" marks time units.
+_UNIT_WORDS: dict[str, tuple[str, str]] = {
+    units.YEARS: ("answers.unit.years", "of"),
+    units.MONTHS: ("answers.unit.months", "of"),
+    units.MG_DAY: ("answers.unit.mg_day", "in"),
+    units.PERCENT: ("answers.unit.percent", "in"),
 }
 
 
@@ -91,53 +119,72 @@ def _example(fact: FactSpec) -> float:
     return 1.0
 
 
-def _unit_text(fact: FactSpec) -> str:
+def _unit_text(fact: FactSpec) -> tuple[str, str]:
+    """The fact's unit as shown in a sentence, and its form ("of" a time unit, "in" others)."""
     if not fact.unit:
-        return ""
-    canonical = units.canonical_unit(fact.unit)
-    return _UNIT_WORDS.get(canonical, fact.unit)
+        return "", ""
+    word = _UNIT_WORDS.get(units.canonical_unit(fact.unit, fact.language))
+    return (t(word[0], fact.language), word[1]) if word else (fact.unit, "in")
+
+
+def _joined(items: list[str], last: str, language: str) -> str:
+    """ "a, b or c": the items joined by the catalog's comma, the last one by its "or"."""
+    listed = items[0] if items else ""
+    for item in items[1:]:
+        listed = t("answers.list.comma", language, left=listed, right=item)
+    return t("answers.list.or", language, left=listed, right=last) if items else last
+
+
+def _or(items: list[str], language: str) -> str:
+    """ "a or b or c"."""
+    listed = items[0]
+    for item in items[1:]:
+        listed = t("answers.list.or", language, left=listed, right=item)
+    return listed
 
 
 def _numeric(fact: FactSpec) -> str:
-    canonical = units.canonical_unit(fact.unit) if fact.unit else ""
+    lang = fact.language
+    canonical = units.canonical_unit(fact.unit, lang) if fact.unit else ""
     if canonical == units.TITER:
-        return (
-            "Please give the titre as written on the report, for example 1:160, "
-            "or say 'negative' — it's fine to say you don't know."
-        )
+        return t("answers.hint.titre", lang)
     if canonical == units.MONTHS and (fact.maximum is None or fact.maximum > 24):
-        return "Please tell me roughly how long ago, for example '4 months ago' or '2 years ago'."
-    kind = "a whole number" if fact.type == "integer" else "a number"
-    unit = _unit_text(fact)
-    text = f"Please answer with {kind}"
-    if unit:
-        text += f" of {unit}" if unit in ("years", "months") else f" in {unit}"
-    if fact.minimum is not None and fact.maximum is not None:
-        text += f" between {number(fact.minimum)} and {number(fact.maximum)}"
-    text += f", for example {number(_example(fact))}"
+        return t("answers.hint.months_ago", lang)
+    unit, form = _unit_text(fact)
+    between = fact.minimum is not None and fact.maximum is not None
     others = [u for u in fact.conversions if u != fact.unit]
-    if others:
-        text += f" ({' or '.join(others)} is fine too)"
-    return text + "."
+    message = _NUMERIC[(fact.type == "integer", form, between, bool(others))]
+    return t(
+        message,
+        lang,
+        unit=unit,
+        low=number(fact.minimum) if fact.minimum is not None else "",
+        high=number(fact.maximum) if fact.maximum is not None else "",
+        example=number(_example(fact)),
+        others=_or(others, lang) if others else "",
+    )
 
 
 def _choice(fact: FactSpec) -> str:
     options = list(fact.choices)
-    if len(options) > 1:
-        listed = ", ".join(options[:-1]) + " or " + options[-1]
-    else:
-        listed = "".join(options)
-    return f"Please answer {listed} — or say you don't know."
+    listed = _joined(options[:-1], options[-1], fact.language) if options else ""
+    return t("answers.hint.choice", fact.language, choices=listed)
 
 
 def _scale(fact: FactSpec) -> str:
+    lang = fact.language
     low = number(fact.minimum) if fact.minimum is not None else min(fact.value_labels)
     high = number(fact.maximum) if fact.maximum is not None else max(fact.value_labels)
-    labels = "; ".join(f"{key} = {label}" for key, label in fact.value_labels.items())
-    return (
-        f"Please pick the description closest to you, or answer with a number from {low} to "
-        f"{high}: {labels}."
-    )
+    labels = ""
+    for key, label in fact.value_labels.items():
+        item = t("answers.scale.label", lang, value=key, label=label)
+        labels = t("answers.list.semicolon", lang, left=labels, right=item) if labels else item
+    return t("answers.hint.scale", lang, low=low, high=high, labels=labels)
+
+
+def yes_no(language: str | None) -> str:
+    """The default hint of a yes/no question."""
+    return t("answers.hint.yes_no", language)
 
 
 def expected(fact: FactSpec) -> str:
@@ -145,7 +192,7 @@ def expected(fact: FactSpec) -> str:
     if fact.hint:
         return fact.hint
     if fact.type == "boolean":
-        return YES_NO
+        return yes_no(fact.language)
     if fact.type == "choice":
         return _choice(fact)
     if fact.type == "integer" and fact.value_labels:
@@ -153,16 +200,22 @@ def expected(fact: FactSpec) -> str:
     return _numeric(fact)
 
 
+def _out_of_range(fact: FactSpec) -> str:
+    if fact.minimum is None or fact.maximum is None:
+        return t("answers.reason.out_of_range", fact.language)
+    low, high = number(fact.minimum), number(fact.maximum)
+    unit, _ = _unit_text(fact)
+    if unit:
+        return t("answers.reason.out_of_range_between_unit", fact.language, low=low, high=high,
+                 unit=unit)  # fmt: skip
+    return t("answers.reason.out_of_range_between", fact.language, low=low, high=high)
+
+
 def for_invalid(fact: FactSpec, reason: Reason) -> str:
     """The hint for an invalid answer: why (briefly), then the expected form."""
-    if reason == "out_of_range":
-        opener = "That seems outside the range I can accept"
-        if fact.minimum is not None and fact.maximum is not None:
-            unit = f" {_unit_text(fact)}" if fact.unit else ""
-            opener += f" ({number(fact.minimum)} to {number(fact.maximum)}{unit})"
-        opener += "."
-    else:
-        opener = _OPENERS[reason]
+    why = _out_of_range(fact) if reason == "out_of_range" else t(_REASONS[reason], fact.language)
     if fact.type == "boolean" and reason in ("unclear", "contradiction"):
-        return f"{opener} {YES_NO}"
-    return f"{opener} {expected(fact)}"
+        form = yes_no(fact.language)
+    else:
+        form = expected(fact)
+    return t("answers.hint.join", fact.language, reason=why, expected=form)

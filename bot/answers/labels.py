@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
-_STOP = frozenset(
-    re.split(
-        " ",
-        "a an the and or but of to in on for with as at by is am are be i my me you your it "
-        "can do than more less",
-    )
-)
-_WORD = re.compile(r"[a-z]+")
+from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 
 
-def _tokens(text: str) -> set[str]:
-    words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower()))
-    return {w for w in words if w not in _STOP}
+@lru_cache(maxsize=8)
+def _words(language: str) -> tuple[re.Pattern[str], frozenset[str]]:
+    lex = lexicon(language)
+    return lex.regex("labels", "word"), frozenset(lex.words("labels", "stop_words"))
 
 
-def best_label(text: str, labels: Mapping[str, str], threshold: float = 0.6) -> str | None:
+def _tokens(text: str, language: str) -> set[str]:
+    word, stop = _words(language)
+    words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in word.findall(text.lower()))
+    return {w for w in words if w not in stop}
+
+
+def best_label(
+    text: str, labels: Mapping[str, str], language: str = DEFAULT_LANGUAGE, threshold: float = 0.6
+) -> str | None:
     """The key of the label sharing most words with `text` (Dice ≥ threshold, unique best)."""
-    answer = _tokens(text)
+    answer = _tokens(text, language)
     if not answer:
         return None
     scored = []
     for key, label in labels.items():
-        words = _tokens(label)
+        words = _tokens(label, language)
         if words:
             scored.append((2 * len(answer & words) / (len(answer) + len(words)), key))
     scored.sort(reverse=True)

@@ -9,6 +9,11 @@ from bot.answers.text import clean
 from bot.criteria.model import FactSpec
 
 
+def language_of(facts: Iterable[FactSpec]) -> str | None:
+    """The language of a trial view's facts (they share one); None when there are none."""
+    return next((fact.language for fact in facts), None)
+
+
 def find_fact_mentions(text: str, facts: Iterable[FactSpec]) -> list[str]:
     """Keys of the facts whose terms (or key words) appear in `text`, in order of appearance.
 
@@ -21,9 +26,10 @@ def find_fact_mentions(text: str, facts: Iterable[FactSpec]) -> list[str]:
     """
     if not isinstance(text, str):
         return []
-    cleaned = clean(text)
+    fact_list = list(facts)
+    cleaned = clean(text, language=language_of(fact_list))
     hits: list[tuple[int, int, str]] = []
-    for fact in facts:
+    for fact in fact_list:
         spans = topic_spans(cleaned, fact, with_key_words=False)
         hits.extend((start, end, fact.key) for start, end in spans)
     hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))

@@ -11,82 +11,63 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answers import units
+from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
+from bot.answers.text import Tracked
 
 #: more significant digits than this is not a measurement; such numbers become infinite.
 MAX_DIGITS = 15
 
-_SMALL = {
-    "zero": 0,
-    "nought": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fourty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_SCALES = {"hundred": 100, "thousand": 1000, "dozen": 12}
-_NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES}
-_WORD = re.compile(r"[a-z]+")
 _GAP = re.compile(r"[\s-]*")
-
-_FRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"(\d)\s*½", r"\1.5"),
-        (r"(\d)\s*¼", r"\1.25"),
-        (r"(\d)\s*¾", r"\1.75"),
-        (r"½", "0.5"),
-        (r"¼", "0.25"),
-        (r"¾", "0.75"),
-        (r"(?<![\d.,:/])(\d+)\s+1/2(?![\d/])", r"\1.5"),
-        (r"(?<![\d.,])(\d+)\s+and\s+(?:a\s+)?half\b", r"\1.5"),
-    )
-)
-
-NUMBER_PATTERN = r"(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:[.,]\d+)?|[.,]\d+)"
-_NUMBER = re.compile(rf"(?<![\w.,]){NUMBER_PATTERN}")
-_NEGATIVE_BEFORE = re.compile(r"(?:^|[\s(:=~])(?:-|minus\s+|negative\s+)\s*$")
 #: "1e3" is a thousand, not 1 (unless "e9" is a unit: "1.4e9/l" is ×10⁹/L).
 _EXPONENT = re.compile(r"e([+-]?\d{1,4})(?![\w.])")
-_RANGE = re.compile(
-    rf"(?<![\w.,]){NUMBER_PATTERN}\s*(?:[a-z%µ/^0-9.]+\s*)?"
-    rf"(?:-|to|and|or|till|until)\s*(?<![\w.,]){NUMBER_PATTERN}"
-    rf"|\b(?:between|from)\s+(?:about\s+|around\s+)?{NUMBER_PATTERN}[^\d]{{0,20}}?\b(?:and|to)\s+"
-    rf"{NUMBER_PATTERN}"
-)
-_INEQUALITY = re.compile(
-    r"(?:\b(?:more|less|greater|fewer|higher|lower|bigger|smaller)\s+than|\bover|\bunder|"
-    r"\babove|\bbelow|\bat\s+least|\bat\s+most|\bup\s+to|\bno\s+more\s+than|"
-    r"\bexceeding|[<>≤≥])\s*(?:about\s+|around\s+)?(?=[\d.]|a\s|an\s)"
-)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """One language's number words and number patterns, compiled."""
+
+    small: Mapping[str, int]
+    tens: Mapping[str, int]
+    scales: Mapping[str, int]
+    all: frozenset[str]
+    articles: frozenset[str]
+    ands: frozenset[str]
+    points: frozenset[str]
+    word: re.Pattern[str]
+    fractions: tuple[tuple[re.Pattern[str], str], ...]
+    number: re.Pattern[str]
+    negative_before: re.Pattern[str]
+    range: re.Pattern[str]
+    inequality: re.Pattern[str]
+
+
+@lru_cache(maxsize=8)
+def _words(language: str) -> _Words:
+    lex = lexicon(language)
+    small, tens, scales = (lex.table("numbers", k) for k in ("small", "tens", "scales"))
+    return _Words(
+        small,
+        tens,
+        scales,
+        frozenset({*small, *tens, *scales}),
+        frozenset(lex.words("numbers", "article_words")),
+        frozenset(lex.words("numbers", "and_words")),
+        frozenset(lex.words("numbers", "point_words")),
+        lex.regex("numbers", "word"),
+        tuple(
+            (re.compile(row["pattern"]), row["replace"])
+            for row in lex.records("numbers", "fractions")
+        ),
+        re.compile(rf"(?<![\w.,]){lex.fragment('numbers', 'number')}"),
+        lex.regex("numbers", "negative_before"),
+        lex.regex("numbers", "range"),
+        lex.regex("numbers", "inequality"),
+    )
 
 
 @dataclass(frozen=True)
@@ -98,40 +79,40 @@ class Number:
     end: int
 
 
-def _run_value(words: list[str]) -> tuple[float, int]:
+def _run_value(words: list[str], lang: _Words) -> tuple[float, int]:
     """Value of the longest well-formed number-word run at the start of `words`, and its length."""
     total = 0
     current = 0
     last = ""
     used = 0
     for i, word in enumerate(words):
-        if word in ("a", "an"):
-            if i + 1 < len(words) and words[i + 1] in _SCALES and used == i and i == 0:
+        if word in lang.articles:
+            if i + 1 < len(words) and words[i + 1] in lang.scales and used == i and i == 0:
                 used = i + 1
                 current = 1
                 last = "a"
                 continue
             break
-        if word == "and":
-            if last == "scale" and i + 1 < len(words) and words[i + 1] in _NUMBER_WORDS:
+        if word in lang.ands:
+            if last == "scale" and i + 1 < len(words) and words[i + 1] in lang.all:
                 used = i + 1
                 continue
             break
-        if word in _SMALL:
-            value = _SMALL[word]
+        if word in lang.small:
+            value = lang.small[word]
             if last in ("small", "teen") or (last == "tens" and value >= 10):
                 break
             current += value
             last = "teen" if value >= 10 else "small"
-        elif word in _TENS:
+        elif word in lang.tens:
             if last in ("small", "teen", "tens"):
                 break
-            current += _TENS[word]
+            current += lang.tens[word]
             last = "tens"
-        elif word in _SCALES:
+        elif word in lang.scales:
             if last == "":
                 break
-            scale = _SCALES[word]
+            scale = lang.scales[word]
             if scale == 1000:
                 total += max(current, 1) * 1000
                 current = 0
@@ -146,16 +127,21 @@ def _run_value(words: list[str]) -> tuple[float, int]:
     return float(total + current), used
 
 
-def _digit_words(words: list[str]) -> str:
-    """ "four" "five" → "45" for the digits after "point"."""
-    return "".join(str(_SMALL[w]) for w in words if w in _SMALL and _SMALL[w] < 10)
+def _digits(words: list[str], lang: _Words) -> list[str]:
+    """The leading single-digit words ("four" "five" after "point"), as digits."""
+    digits = []
+    for word in words:
+        if word in lang.small and lang.small[word] < 10:
+            digits.append(str(lang.small[word]))
+        else:
+            break
+    return digits
 
 
-def words_to_digits(text: str) -> str:
-    """Rewrite runs of number words into digits; everything else is left as it was."""
-    matches = list(_WORD.finditer(text))
-    out: list[str] = []
-    pos = 0
+def _number_word_edits(text: str, lang: _Words) -> list[tuple[int, int, str]]:
+    """(start, end, digits) for every run of number words in `text`."""
+    matches = list(lang.word.finditer(text))
+    edits: list[tuple[int, int, str]] = []
     i = 0
     while i < len(matches):
         run: list[re.Match[str]] = [matches[i]]
@@ -165,42 +151,50 @@ def words_to_digits(text: str) -> str:
             j += 1
             if len(run) > 12:
                 break
-        value, used = _run_value([m.group() for m in run])
+        value, used = _run_value([m.group() for m in run], lang)
         if used == 0:
             i += 1
             continue
         end = run[used - 1].end()
         literal = _format(value)
         rest = [m.group() for m in run[used:]]
-        if rest and rest[0] == "point":
-            decimals = []
-            for word in rest[1:]:
-                if word in _SMALL and _SMALL[word] < 10:
-                    decimals.append(word)
-                else:
-                    break
+        if rest and rest[0] in lang.points:
+            decimals = _digits(rest[1:], lang)
             if decimals:
-                literal += "." + _digit_words(decimals)
+                literal += "." + "".join(decimals)
                 end = run[used + len(decimals)].end()
                 used += 1 + len(decimals)
-        out.append(text[pos : run[0].start()])
-        out.append(literal)
-        pos = end
+        edits.append((run[0].start(), end, literal))
         i += used
-    out.append(text[pos:])
-    return "".join(out)
+    return edits
+
+
+def words_to_digits_tracked(text: Tracked, language: str = DEFAULT_LANGUAGE) -> Tracked:
+    """``words_to_digits``, tracked."""
+    edits = _number_word_edits(text.text, _words(language))
+    return text.edit(edits) if edits else text
+
+
+def words_to_digits(text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Rewrite runs of number words into digits; everything else is left as it was."""
+    return words_to_digits_tracked(Tracked.of(text), language).text
 
 
 def _format(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def prepare(text: str) -> str:
-    """Digits for number words and decimals for fractions, ready for ``find_numbers``."""
-    text = words_to_digits(text)
-    for pattern, repl in _FRACTIONS:
-        text = pattern.sub(repl, text)
+def prepare_tracked(text: Tracked, language: str = DEFAULT_LANGUAGE) -> Tracked:
+    """``prepare``, tracked."""
+    text = words_to_digits_tracked(text, language)
+    for pattern, repl in _words(language).fractions:
+        text = text.sub(pattern, repl)
     return text
+
+
+def prepare(text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Digits for number words and decimals for fractions, ready for ``find_numbers``."""
+    return prepare_tracked(Tracked.of(text), language).text
 
 
 def to_float(literal: str) -> float:
@@ -216,30 +210,33 @@ def to_float(literal: str) -> float:
     return float(literal)
 
 
-def find_numbers(text: str, masked: list[tuple[int, int]] | None = None) -> list[Number]:
+def find_numbers(
+    text: str, masked: list[tuple[int, int]] | None = None, language: str = DEFAULT_LANGUAGE
+) -> list[Number]:
     """Every number in prepared `text` outside the `masked` spans, with a leading minus applied."""
+    lang = _words(language)
     found = []
-    for match in _NUMBER.finditer(text):
+    for match in lang.number.finditer(text):
         if masked and any(s <= match.start() < e for s, e in masked):
             continue
         value = to_float(match.group())
         end = match.end()
         exponent = _EXPONENT.match(text, end)
-        if exponent and units.unit_at(text, end) is None:  # "1.4e9" lymphocytes: ×10⁹/L
+        if exponent and units.unit_at(text, end, language) is None:  # "1.4e9": ×10⁹/L
             power = int(exponent.group(1))
             value = value * 10.0**power if abs(power) <= 300 else (math.inf if power > 0 else 0.0)
             end = exponent.end()
-        if _NEGATIVE_BEFORE.search(text[: match.start()]):
+        if lang.negative_before.search(text[: match.start()]):
             value = -value
         found.append(Number(value, match.start(), end))
     return found
 
 
-def has_range(text: str) -> bool:
+def has_range(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """True for "10-15", "10 to 15 mg", "between 10 and 15": a range, not one number."""
-    return _RANGE.search(text) is not None
+    return _words(language).range.search(text) is not None
 
 
-def has_inequality(text: str) -> bool:
+def has_inequality(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """True for "over 40", "less than 5 mg", "> 100": a bound, not one number."""
-    return _INEQUALITY.search(text) is not None
+    return _words(language).inequality.search(text) is not None

@@ -1,10 +1,11 @@
-"""The spaCy + medspaCy ConText pipeline, built once, lazily, on first use.
+"""The spaCy + medspaCy ConText pipeline of a language, built once, lazily, on first use.
 
-``spacy.blank("en")`` (no model download) + a sentencizer + ``medspacy_context`` loaded
-with our own ConText rules for chat answers (not medspaCy's defaults, which are written
-for clinical notes). Targets are not found by the pipeline: the caller marks them
-(yes/no words, bare "I do"/"I don't" answers, the fact's topic words) as entities, and
-``analyse`` returns the ConText categories that modify each one.
+``spacy.blank(<lang>)`` (no model download) + a sentencizer + ``medspacy_context`` loaded
+with the language's own ConText rules for chat answers (``resources/<lang>/context.yaml``,
+in medspaCy's rule format; not medspaCy's defaults, which are written for clinical notes).
+Targets are not found by the pipeline: the caller marks them (yes/no words, bare "I do"/"I
+don't" answers, the fact's topic words) as entities, and ``analyse`` returns the ConText
+categories that modify each one.
 """
 
 from __future__ import annotations
@@ -14,89 +15,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
+from bot.answers.names import (
+    CURRENT,
+    FAMILY,
+    HISTORICAL,
+    HYPOTHETICAL,
+    NEGATED,
+    POSSIBLE,
+    TERMINATE,
+)
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span
 
-NEGATED = "NEGATED_EXISTENCE"
-POSSIBLE = "POSSIBLE_EXISTENCE"
-HISTORICAL = "HISTORICAL"
-FAMILY = "FAMILY"
-HYPOTHETICAL = "HYPOTHETICAL"
-TERMINATE = "TERMINATE"
-#: "still", "currently", "now": the condition holds at present (beats HISTORICAL).
-CURRENT = "CURRENT"
-
-_NOT = ["not", "n't", "nt"]
-_FAMILY_WORDS = [
-    "mother", "mom", "mum", "mommy", "mummy", "father", "dad", "daddy", "sister", "sisters",
-    "brother", "brothers", "aunt", "auntie", "uncle", "grandmother", "grandma", "granny",
-    "grandfather", "grandpa", "grandparent", "grandparents", "cousin", "cousins", "parents",
-    "husband", "wife", "spouse", "partner", "boyfriend", "girlfriend", "friend", "friends",
-    "family", "relative", "relatives", "niece", "nephew", "sibling", "siblings",
+__all__ = [
+    "CURRENT", "FAMILY", "HISTORICAL", "HYPOTHETICAL", "NEGATED", "POSSIBLE", "TERMINATE",
+    "Target", "analyse", "pipeline",
 ]  # fmt: skip
-
-#: (literal, category, token pattern or None for the literal, direction, allowed target labels)
-_RULES: tuple[tuple[str, str, list[dict[str, Any]] | None, str, set[str] | None], ...] = (
-    ("no", NEGATED, [{"LOWER": {"IN": ["no", "nope", "nah", "without", "neither", "nor"]}}],
-     "FORWARD", {"TOPIC"}),
-    ("not", NEGATED, [{"LOWER": {"IN": _NOT}}], "FORWARD", {"TOPIC", "ASSERT", "YES"}),
-    ("never", NEGATED, [{"LOWER": "never"}], "FORWARD", {"TOPIC", "ASSERT", "YES"}),
-    ("none of", NEGATED, None, "FORWARD", {"TOPIC"}),
-    ("free of", NEGATED, None, "FORWARD", {"TOPIC"}),
-    ("negative for", NEGATED, [{"LOWER": {"IN": ["negative", "neg"]}}, {"LOWER": "for"}],
-     "FORWARD", {"TOPIC"}),
-    ("denied", NEGATED, [{"LOWER": {"IN": ["deny", "denies", "denied"]}}], "FORWARD",
-     {"TOPIC"}),
-    ("ruled out", NEGATED, [{"LOWER": {"IN": ["ruled", "rules"]}}, {"LOWER": "out"}],
-     "BIDIRECTIONAL", {"TOPIC"}),
-    ("negative", NEGATED, [{"LOWER": {"IN": ["negative", "neg"]}}], "BACKWARD", {"TOPIC"}),
-    ("maybe", POSSIBLE, [{"LOWER": {"IN": [
-        "maybe", "possibly", "perhaps", "probably", "might", "likely", "borderline",
-        "suspected", "possible", "probable", "mayb", "prob"]}}], "BIDIRECTIONAL", None),
-    ("may be", POSSIBLE, [{"LOWER": "may"}, {"LOWER": "be"}], "BIDIRECTIONAL", None),
-    ("i guess", POSSIBLE, [{"LOWER": "i"}, {"LOWER": {"IN": ["guess", "suppose"]}}],
-     "BIDIRECTIONAL", None),
-    ("could be", POSSIBLE, [{"LOWER": "could"}, {"LOWER": "be"}], "BIDIRECTIONAL", None),
-    ("kind of", POSSIBLE, [{"LOWER": {"IN": ["kind", "sort"]}}, {"LOWER": "of"}],
-     "FORWARD", None),
-    ("years ago", HISTORICAL, [
-        {"LOWER": {"IN": ["year", "years", "yrs", "decade", "decades", "ages", "while"]}},
-        {"LOWER": {"IN": ["ago", "back"]}}], "BIDIRECTIONAL", None),
-    ("long ago", HISTORICAL, [{"LOWER": "long"}, {"LOWER": {"IN": ["ago", "time"]}}],
-     "BIDIRECTIONAL", None),
-    ("last year", HISTORICAL, [{"LOWER": {"IN": ["last", "previous"]}}, {"LOWER": "year"}],
-     "BIDIRECTIONAL", None),
-    ("in the past", HISTORICAL, None, "BIDIRECTIONAL", None),
-    ("previously", HISTORICAL, [{"LOWER": {"IN": [
-        "previously", "formerly", "once", "childhood", "teenager", "youth"]}}],
-     "BIDIRECTIONAL", None),
-    ("as a child", HISTORICAL, [{"LOWER": "as"}, {"LOWER": "a"},
-                                {"LOWER": {"IN": ["child", "kid", "baby", "teen", "teenager"]}}],
-     "BIDIRECTIONAL", None),
-    ("when i was young", HISTORICAL, [
-        {"LOWER": "when"}, {"LOWER": {"IN": ["i", "he", "she"]}}, {"LOWER": "was"},
-        {"LOWER": {"IN": ["young", "younger", "little", "small", "a"]}}], "BIDIRECTIONAL",
-     None),
-    ("history of", HISTORICAL, [{"LOWER": {"IN": ["history", "hx"]}}, {"LOWER": "of"}],
-     "FORWARD", None),
-    ("still", CURRENT, [{"LOWER": {"IN": [
-        "still", "currently", "now", "nowadays", "presently", "ongoing", "today"]}}],
-     "BIDIRECTIONAL", None),
-    ("at the moment", CURRENT, None, "BIDIRECTIONAL", None),
-    ("at present", CURRENT, None, "BIDIRECTIONAL", None),
-    ("these days", CURRENT, None, "BIDIRECTIONAL", None),
-    ("family", FAMILY, [{"LOWER": {"IN": _FAMILY_WORDS}}], "BIDIRECTIONAL", {"TOPIC"}),
-    ("runs in the family", FAMILY, None, "BACKWARD", {"TOPIC"}),
-    ("if", HYPOTHETICAL, [{"LOWER": {"IN": ["if", "whether", "unless"]}}], "FORWARD",
-     {"TOPIC", "ASSERT"}),
-    ("in case", HYPOTHETICAL, None, "FORWARD", {"TOPIC", "ASSERT"}),
-    ("but", TERMINATE, [{"LOWER": {"IN": [
-        "but", "however", "though", "although", "except", "yet", "whereas", ";", "because"]}}],
-     "TERMINATE", None),
-    ("apart from", TERMINATE, [{"LOWER": {"IN": ["apart", "aside"]}}, {"LOWER": "from"}],
-     "TERMINATE", None),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,24 +46,29 @@ class Target:
     categories: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def pipeline() -> Language:
-    """spaCy blank English + sentencizer + medspaCy ConText with the chat-answer rules."""
+@lru_cache(maxsize=4)
+def pipeline(language: str = DEFAULT_LANGUAGE) -> Language:
+    """spaCy blank `language` + sentencizer + medspaCy ConText with its chat-answer rules."""
+    lex = lexicon(language)
     with warnings.catch_warnings():
         # third-party deprecation noise (pyparsing via packaging) while medspaCy registers
         warnings.simplefilter("ignore", DeprecationWarning)
         import spacy
         from medspacy.context import ConTextRule
 
-        nlp = spacy.blank("en")
+        nlp = spacy.blank(lex.language)
         nlp.add_pipe("sentencizer")
         context: Any = nlp.add_pipe("medspacy_context", config={"rules": None})
     context.add(
         [
             ConTextRule(
-                literal, category, pattern=pattern, direction=direction, allowed_types=allowed
+                rule["literal"],
+                rule["category"],
+                pattern=rule.get("pattern"),
+                direction=rule.get("direction", "BIDIRECTIONAL"),
+                allowed_types=None if (types := rule.get("allowed_types")) is None else set(types),
             )
-            for literal, category, pattern, direction, allowed in _RULES
+            for rule in lex.records("context", "context_rules")
         ]
     )
     return nlp
@@ -145,9 +87,11 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def analyse(text: str, marks: list[tuple[int, int, str]]) -> list[Target]:
+def analyse(
+    text: str, marks: list[tuple[int, int, str]], language: str = DEFAULT_LANGUAGE
+) -> list[Target]:
     """Run ConText over `text` with the given (start, end, label) character spans as targets."""
-    nlp = pipeline()
+    nlp = pipeline(language)
     doc = nlp.make_doc(text)
     doc = nlp.get_pipe("sentencizer")(doc)
     spans = []

@@ -11,40 +11,48 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.answers import hints, units
-from bot.answers.dontknow import is_hedge
-from bot.answers.numbers import find_numbers, has_inequality, has_range, prepare
-from bot.answers.result import Parsed, invalid, known, unknown
+from bot.answers.dontknow import hedge_span
+from bot.answers.lexicon import lexicon
+from bot.answers.numbers import find_numbers, has_inequality, has_range, prepare_tracked
+from bot.answers.result import Parsed, Span, invalid, known, unknown
+from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
-
-_MULTIPLIER = re.compile(r"\s*(?:thousand|k)(?![a-z0-9µ/])")
-#: doses given per intake: "5 mg twice a day" is 10 mg/day.
-_FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
-    (re.compile(pattern), factor)
-    for pattern, factor in (
-        (r"\b(?:twice|2\s*(?:times|x))\s*(?:a|per|each|every)?\s*(?:day|daily)\b|\bb\.?i\.?d\b", 2),
-        (r"\b(?:three|3)\s*(?:times|x)\s*(?:a|per|each|every)?\s*(?:day|daily)\b|\bt\.?i\.?d\b", 3),
-        (r"\bevery\s+(?:other|second|2)\s+days?\b|\bon\s+alternate\s+days\b", 0.5),
-    )
-)
-_NO_DOSE = re.compile(
-    r"^(?:no|nope|none|nothing|zero|nil|n/a)\b|\b(?:none|nothing|zero|nil)\b|"
-    r"(?:\bnot|n't|\bno longer|\bnever)\s+(?:\w+\s+){0,2}"
-    r"(?:on|taking|take|using|use|had|have|need)\b|"
-    r"\b(?:stopped|quit|off)\b|\bno\s+(?:steroids?|prednisone|prednisolone|medication)"
-)
 
 
 @dataclass(frozen=True)
 class Reading:
-    """One number read in the fact's unit."""
+    """One number read in the fact's unit (`span`: where, in the patient's text)."""
 
     value: float
     source_unit: str | None
     converted: bool
     time: bool
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class _Words:
+    multiplier: re.Pattern[str]
+    #: doses given per intake: "5 mg twice a day" is 10 mg/day.
+    frequencies: tuple[tuple[re.Pattern[str], float], ...]
+    no_dose: re.Pattern[str]
+
+
+@lru_cache(maxsize=8)
+def _words(language: str) -> _Words:
+    lex = lexicon(language)
+    return _Words(
+        lex.regex("quantities", "multiplier"),
+        tuple(
+            (re.compile(row["pattern"]), row["factor"])
+            for row in lex.records("quantities", "frequencies")
+        ),
+        lex.regex("quantities", "no_dose"),
+    )
 
 
 def _in_range(value: float, fact: FactSpec) -> bool:
@@ -55,14 +63,14 @@ def _in_range(value: float, fact: FactSpec) -> bool:
     return not (fact.maximum is not None and value > fact.maximum)
 
 
-def _bare(value: float, fact: FactSpec, accepted: dict[str, float], target: str) -> Reading:
+def _bare(value: float, fact: FactSpec, target: str) -> Reading:
     """A unit-less number: the fact's unit, or the single conversion that makes it plausible."""
     if _in_range(value, fact) or (fact.minimum is None and fact.maximum is None):
         return Reading(value, None, False, False)
     fits = [
         (unit, divisor)
         for unit, divisor in fact.conversions.items()
-        if units.canonical_unit(unit) != target
+        if units.canonical_unit(unit, fact.language) != target
         and isinstance(divisor, (int, float))
         and math.isfinite(divisor)
         and divisor > 0
@@ -70,33 +78,36 @@ def _bare(value: float, fact: FactSpec, accepted: dict[str, float], target: str)
     ]
     if len(fits) == 1:
         unit, divisor = fits[0]
-        return Reading(value / divisor, units.canonical_unit(unit), True, False)
+        return Reading(value / divisor, units.canonical_unit(unit, fact.language), True, False)
     return Reading(value, None, False, False)
 
 
-def _frequency(text: str) -> tuple[str, float]:
-    for pattern, factor in _FREQUENCIES:
-        if pattern.search(text):
-            return pattern.sub(" ", text), factor
+def _frequency(text: Tracked, language: str) -> tuple[Tracked, float]:
+    for pattern, factor in _words(language).frequencies:
+        if pattern.search(text.text):
+            return text.sub(pattern, " "), factor
     return text, 1.0
 
 
-def read_numbers(text: str, fact: FactSpec) -> tuple[list[Reading], bool]:
+def read_numbers(prepared: Tracked, fact: FactSpec) -> tuple[list[Reading], bool]:
     """Every number in prepared text read in the fact's unit, and whether one had a wrong unit."""
-    accepted = units.accepted_units(fact.unit, fact.conversions)
-    target = units.canonical_unit(fact.unit) if fact.unit else ""
+    lang = fact.language
+    text = prepared.text
+    accepted = units.accepted_units(fact.unit, fact.conversions, lang)
+    target = units.canonical_unit(fact.unit, lang) if fact.unit else ""
     readings: list[Reading] = []
     wrong_unit = False
-    for number in find_numbers(text, units.digit_unit_spans(text)):
+    for number in find_numbers(text, units.digit_unit_spans(text, lang), lang):
         value = number.value
-        found = units.unit_at(text, number.end)
+        found = units.unit_at(text, number.end, lang)
         if found is None:
-            multiplier = _MULTIPLIER.match(text, number.end)
+            multiplier = _words(lang).multiplier.match(text, number.end)
             if multiplier:
                 value *= 1000
-                found = units.unit_at(text, multiplier.end())
+                found = units.unit_at(text, multiplier.end(), lang)
+        span = prepared.origin(number.start, found.end if found else number.end)
         if found is None:
-            readings.append(_bare(value, fact, accepted, target))
+            readings.append(replace(_bare(value, fact, target), span=span))
             continue
         resolved = units.resolve(found.candidates, accepted)
         if resolved is None:
@@ -110,6 +121,7 @@ def read_numbers(text: str, fact: FactSpec) -> tuple[list[Reading], bool]:
                 unit if converted else None,
                 converted,
                 converted and unit in units.TIME_UNITS,
+                span,
             )
         )
     return readings, wrong_unit
@@ -128,8 +140,8 @@ def finish(reading: Reading, fact: FactSpec, factor: float = 1.0) -> Parsed:
     if fact.type == "integer":
         if abs(value - round(value)) > 1e-9:
             return invalid(hints.for_invalid(fact, "whole"))
-        return known(round(value), fact.unit, reading.source_unit)
-    return known(float(value), fact.unit, reading.source_unit)
+        return known(round(value), fact.unit, reading.source_unit, reading.span)
+    return known(float(value), fact.unit, reading.source_unit, reading.span)
 
 
 def _same(readings: list[Reading]) -> bool:
@@ -137,25 +149,28 @@ def _same(readings: list[Reading]) -> bool:
     return all(abs(r.value - first) <= 0.02 * max(abs(first), 1e-9) for r in readings[1:])
 
 
-def parse_quantity(text: str, fact: FactSpec) -> Parsed:
+def parse_quantity(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to an integer or number fact."""
-    prepared = prepare(text)
+    lang = fact.language
+    prepared = prepare_tracked(text, lang)
     factor = 1.0
-    is_dose = fact.unit is not None and units.canonical_unit(fact.unit) == units.MG_DAY
+    is_dose = fact.unit is not None and units.canonical_unit(fact.unit, lang) == units.MG_DAY
     if is_dose:
-        prepared, factor = _frequency(prepared)
-    if has_range(prepared):
+        prepared, factor = _frequency(prepared, lang)
+    if has_range(prepared.text, lang):
         return invalid(hints.for_invalid(fact, "range"))
-    if has_inequality(prepared):
+    if has_inequality(prepared.text, lang):
         return invalid(hints.for_invalid(fact, "bound"))
     readings, wrong_unit = read_numbers(prepared, fact)
     if not readings:
         if wrong_unit:
             return invalid(hints.for_invalid(fact, "unit"))
-        if is_dose and _NO_DOSE.search(prepared):
-            return finish(Reading(0.0, None, False, False), fact)
-        if is_hedge(prepared):
-            return unknown()
+        no_dose = _words(lang).no_dose.search(prepared.text) if is_dose else None
+        if no_dose:
+            return finish(Reading(0.0, None, False, False, prepared.origin(*no_dose.span())), fact)
+        hedge = hedge_span(prepared.text, lang)
+        if hedge:
+            return unknown(prepared.origin(*hedge))
         return invalid(hints.for_invalid(fact, "unclear"))
     if not _same(readings):
         return invalid(hints.for_invalid(fact, "several"))

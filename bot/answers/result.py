@@ -7,6 +7,7 @@ from typing import Literal
 
 Status = Literal["value", "unknown", "invalid"]
 AnswerValue = bool | int | float | str
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,10 @@ class Parsed:
 
     ``status`` is ``"value"`` (understood; ``value`` holds it, normalised to the fact's type
     and unit), ``"unknown"`` (the patient does not know) or ``"invalid"`` (not understood or
-    out of range; ``hint`` says kindly what form of answer is expected).
+    out of range; ``hint`` says kindly what form of answer is expected). ``span`` is the
+    evidence: the (start, end) character offsets, in the text the caller passed, of the words
+    the value was read from ("34" in "I'm 34, since 2018"; "not sure" for an unknown); None
+    when there is none. ``language`` is the language the answer was read in (the fact's).
     """
 
     status: Status
@@ -23,16 +27,23 @@ class Parsed:
     unit: str | None = None
     source_unit: str | None = None
     hint: str | None = None
+    span: Span | None = None
+    language: str = "en"
 
 
-def known(value: AnswerValue, unit: str | None = None, source_unit: str | None = None) -> Parsed:
-    """A understood answer."""
-    return Parsed("value", value, unit, source_unit)
+def known(
+    value: AnswerValue,
+    unit: str | None = None,
+    source_unit: str | None = None,
+    span: Span | None = None,
+) -> Parsed:
+    """A understood answer, read from `span`."""
+    return Parsed("value", value, unit, source_unit, span=span)
 
 
-def unknown() -> Parsed:
-    """An "I don't know" answer."""
-    return Parsed("unknown")
+def unknown(span: Span | None = None) -> Parsed:
+    """An "I don't know" answer (`span`: the words that said so)."""
+    return Parsed("unknown", span=span)
 
 
 def invalid(hint: str) -> Parsed:

@@ -11,26 +11,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 from bot.criteria.model import FactSpec
 
-#: key words too generic to say which fact a sentence is about.
-_GENERIC = frozenset(
-    {
-        "and", "or", "the", "had", "has", "have", "ever", "over", "only", "other", "condition",
-        "serious", "severe", "can", "stop", "routine", "treatment", "failed", "percent", "per",
-        "day", "days", "years", "months", "ago", "min", "meets", "diagnosed", "positive",
-        "uncontrolled", "disease", "serum", "anti", "cells", "no", "not", "with", "count",
-        "level", "value", "titer", "titre", "number", "score", "status", "time",
-    }
-)  # fmt: skip
+
+@lru_cache(maxsize=8)
+def _generic(language: str) -> frozenset[str]:
+    """Key words too generic to say which fact a sentence is about (``terms.yaml``)."""
+    return frozenset(lexicon(language).words("terms", "generic_key_words"))
 
 
-def key_words(key: str) -> tuple[str, ...]:
+def key_words(key: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     """Meaningful words of a fact key: "pregnant_or_breastfeeding" → pregnant, breastfeeding."""
+    generic = _generic(language)
     return tuple(
         word
         for word in key.lower().split("_")
-        if len(word) >= 3 and word[0].isalpha() and word not in _GENERIC
+        if len(word) >= 3 and word[0].isalpha() and word not in generic
     )
 
 
@@ -50,8 +47,10 @@ def _term_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(key: str, terms: tuple[str, ...], with_key_words: bool) -> re.Pattern[str] | None:
-    words = key_words(key) if with_key_words or not terms else ()
+def _compiled(
+    key: str, terms: tuple[str, ...], with_key_words: bool, language: str
+) -> re.Pattern[str] | None:
+    words = key_words(key, language) if with_key_words or not terms else ()
     phrases = {t for t in (*terms, *words) if isinstance(t, str) and t.strip()}
     patterns = [p for p in (_term_pattern(t) for t in sorted(phrases, key=len, reverse=True)) if p]
     return re.compile("|".join(patterns)) if patterns else None
@@ -59,7 +58,7 @@ def _compiled(key: str, terms: tuple[str, ...], with_key_words: bool) -> re.Patt
 
 def topic_pattern(fact: FactSpec, with_key_words: bool = True) -> re.Pattern[str] | None:
     """One regex matching any of the fact's topic words in cleaned text (longest first)."""
-    return _compiled(fact.key, tuple(fact.terms), with_key_words)
+    return _compiled(fact.key, tuple(fact.terms), with_key_words, fact.language)
 
 
 def topic_spans(text: str, fact: FactSpec, with_key_words: bool = True) -> list[tuple[int, int]]:

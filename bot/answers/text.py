@@ -1,9 +1,21 @@
-"""Normalising what a patient typed before any parsing."""
+"""Normalising what a patient typed before any parsing, keeping track of where each part was.
+
+``clean`` lower-cases, unifies quotes, dashes and symbols, expands the language's sloppy
+contractions ("cant" → "can't") and collapses spaces. Every rewrite the parser makes is done
+on a ``Tracked`` text, which remembers for each character the span of the patient's own text
+it came from: a value read from "thirty-four" (rewritten "34") points back at
+"thirty-four".
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.answers.lexicon import lexicon
 
 #: answers longer than this are not parsed (a chat answer is short; this also caps the work).
 MAX_CHARS = 500
@@ -37,22 +49,6 @@ _TRANSLATE = str.maketrans(
     }
 )
 
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bcannot\b", "can not"),
-        (r"\bcant\b", "can't"),
-        (r"\bwont\b", "won't"),
-        (r"\bim\b", "i'm"),
-        (r"\bive\b", "i've"),
-        (r"\bi ?d\b(?= (?:have|need|say|guess|think))", "i'd"),
-        (
-            r"\b(do|does|did|is|was|were|are|have|has|had|could|would|should|must|need)nt\b",
-            r"\1n't",
-        ),
-        (r"\bain't\b", "am not"),
-    )
-)
 _SPACES = re.compile(r"\s+")
 #: markup, script, template and SQL syntax in (cleaned, lower-case) text: pasted or probing
 #: input, never an answer — "<script>alert(1)</script>" is not age 1, nor biopsy class I.
@@ -78,13 +74,97 @@ def _visible(char: str) -> str:
     return " " if unicodedata.category(char)[0] == "C" else char
 
 
-def clean(text: str, limit: int = MAX_CHARS) -> str:
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """Text, and for each of its characters the span of the original text it came from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Tracked:
+        """The original text itself: each character comes from its own position."""
+        return cls(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+
+    def origin(self, start: int, end: int) -> Span:
+        """The span of the original text that `text[start:end]` came from."""
+        if end > start:
+            return self.starts[start], self.ends[end - 1]
+        if start < len(self.text):
+            return self.starts[start], self.starts[start]
+        at = self.ends[-1] if self.ends else 0
+        return at, at
+
+    def edit(self, edits: Iterable[tuple[int, int, str]]) -> Tracked:
+        """Replace the (start, end) spans, in order and not overlapping, by new strings; a
+        replacement comes from the whole original span of what it replaced."""
+        text: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        for start, end, new in edits:
+            text.append(self.text[pos:start])
+            starts.extend(self.starts[pos:start])
+            ends.extend(self.ends[pos:start])
+            first, last = self.origin(start, end)
+            text.append(new)
+            starts.extend([first] * len(new))
+            ends.extend([last] * len(new))
+            pos = end
+        text.append(self.text[pos:])
+        starts.extend(self.starts[pos:])
+        ends.extend(self.ends[pos:])
+        return Tracked("".join(text), tuple(starts), tuple(ends))
+
+    def sub(self, pattern: re.Pattern[str], repl: str) -> Tracked:
+        """``pattern.sub(repl, text)``, tracked."""
+        edits = [(m.start(), m.end(), m.expand(repl)) for m in pattern.finditer(self.text)]
+        return self.edit(edits) if edits else self
+
+    def slice(self, start: int, end: int | None = None) -> Tracked:
+        """``text[start:end]``, tracked."""
+        return Tracked(self.text[start:end], self.starts[start:end], self.ends[start:end])
+
+    def strip(self, chars: str | None = None) -> Tracked:
+        """``text.strip(chars)``, tracked."""
+        left = len(self.text) - len(self.text.lstrip(chars))
+        right = len(self.text.rstrip(chars))
+        return self.slice(left, max(left, right))
+
+    def pieces(self, pieces: Sequence[str]) -> Tracked:
+        """Each character replaced by its piece (``pieces[i]`` stands for ``text[i]``)."""
+        if all(len(piece) == 1 for piece in pieces):
+            return Tracked("".join(pieces), self.starts, self.ends)
+        return self.edit((i, i + 1, piece) for i, piece in enumerate(pieces))
+
+
+@lru_cache(maxsize=8)
+def _contractions(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    rows = lexicon(language).records("text", "contractions")
+    return tuple((re.compile(str(row["pattern"])), str(row["replace"])) for row in rows)
+
+
+def clean_tracked(source: Tracked, limit: int = MAX_CHARS, language: str | None = None) -> Tracked:
+    """``clean`` on tracked text."""
+    text = source.slice(0, limit)
+    text = text.pieces([_visible(c).translate(_TRANSLATE) for c in text.text])
+    lowered = text.text.lower()
+    if len(lowered) == len(text.text):
+        text = Tracked(lowered, text.starts, text.ends)
+    else:
+        text = text.pieces([c.lower() for c in text.text])
+    for pattern, repl in _contractions(language or "en"):
+        text = text.sub(pattern, repl)
+    return text.sub(_SPACES, " ").strip()
+
+
+def clean(text: str, limit: int = MAX_CHARS, language: str | None = None) -> str:
     """Lower-case, unify quotes/dashes/symbols, expand sloppy contractions, collapse spaces."""
-    text = "".join(_visible(c) for c in text[:limit])
-    text = text.translate(_TRANSLATE).lower()
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
-    return _SPACES.sub(" ", text).strip()
+    return clean_tracked(Tracked.of(text), limit, language).text
 
 
 def looks_like_code(cleaned: str) -> bool:

@@ -21,15 +21,22 @@ has diabetes") or hypothetical ("if I had diabetes"). The signals are combined:
   named before a no is what the no is about ("the stroke, I never had one" → no).
 * a bare "I do"/"I don't" counts only when not followed by some other object ("I don't
   smoke" says nothing about diabetes); mentions about family members are ignored.
+
+The words and phrases are the language's ``yesno.yaml``; the ConText rules its
+``context.yaml``. The answer's span is the words that gave the value: the yes/no words,
+the condition named, the past-only phrase.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.answers import hints
-from bot.answers.dontknow import is_hedge
+from bot.answers.dontknow import hedge_span
+from bot.answers.lexicon import lexicon
 from bot.answers.pipeline import (
     CURRENT,
     FAMILY,
@@ -40,112 +47,104 @@ from bot.answers.pipeline import (
     Target,
     analyse,
 )
-from bot.answers.result import Parsed, invalid, known, unknown
+from bot.answers.result import Parsed, Span, invalid, known, unknown
 from bot.answers.terms import topic_spans
+from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
 
-_YES = (
-    r"yes+|yeah+|yea|yep+|yup+|yah|ya|yass+|aye|sure|surely|correct|true|definitely|definately|"
-    r"absolutely|certainly|of course|indeed|affirmative|positive|uh[- ]?huh|mhm+|mm[- ]?hmm|"
-    r"i (?:do )?think so|i believe so|that'?s (?:right|correct|true)|"
-    r"that is (?:right|correct|true)|"
-    r"^right|exactly|for sure|you bet|totally|i sure (?:do|am|have|did|can)|yes please|"
-    r"affirm|confirmed|ok yes|i agree|agreed|i consent|"
-    r"go ahead|let'?s (?:go|start|begin)"
-)
-_NO = (
-    r"no+|nope|nah|naw|nay|never|none|nothing|neither|negative|false|not really|not at all|"
-    r"no way|not quite|absolutely not|definitely not|certainly not|of course not|surely not|"
-    r"not that i(?:'m| am)? (?:know|knew|aware|remember|recall)(?: of)?|"
-    r"not as far as i (?:know|am aware|'m aware|can tell|remember)|not to my knowledge|"
-    r"i (?:don't|do not) (?:think|believe) so|i hope not|i think not|not me|nil|"
-    r"nothing like that|^not$|not (?:at all|ever|once)|nothing of the sort"
-)
-_UNSURE = r"(?:probably|maybe|possibly|perhaps|i guess|i suppose|likely) (?:not|yes|no)"
-_NOT_NOW = (
-    r"no longer|not (?:any ?more|now|currently|at the moment|at present|these days|right now|"
-    r"nowadays)|any ?more|used to|stopped|quit|resolved|went away|gone away|cured|recovered|"
-    r"healed|(?:it'?s|it is|they're|they are) gone|all gone|in the past only"
-)
-_SUBJECT = r"(?:i|we|he|she|they|my (?:child|son|daughter|kid|baby|boy|girl))"
-_AUX = (
-    r"(?:do|does|did|have|has|had|am|is|are|was|were|can|could|will|would|take|takes|took|"
-    r"get|gets|got|'m|'ve|'d|'s|'re)"
-)
-_ASSERT = (
-    rf"{_SUBJECT}\s*{_AUX}(?!\s*n't)(?!\s+(?:not|never|no)\b)"
-    # "I'm 45", "he's actually 70" state an age, not a yes.
-    r"(?!\s+(?:actually\s+|really\s+|only\s+|just\s+|now\s+)*\d)"
-    r"(?:\s+(?:have|had|been|got|done|taken|be|definitely|certainly|really|indeed|do|still|"
-    r"already))*(?:\s+(?:it|one|that|this|them|those|some|so|too))?"
-)
-_NEGV = (
-    rf"(?:{_SUBJECT}|it|that|this)\s*(?:do|does|did|have|has|had|am|is|are|was|were|can|could|"
-    r"will|would|ca|wo|'m|'ve|'d|'s|'re)?\s*(?:n't|not|never)"
-    r"(?:\s+(?:have|had|been|got|do|take|taken|be|ever|really|currently|anymore))*"
-    r"(?:\s+(?:it|one|that|this|them|those|any|anything))?|"
-    r"^(?:do|does|did|have|has|am|is|was|can)(?:n't| not)"
-)
-_MARKS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])"))
-    for label, pattern in (
-        ("UNSURE", _UNSURE),
-        ("NOT_NOW", _NOT_NOW),
-        ("NEGV", _NEGV),
-        ("ASSERT", _ASSERT),
-        ("NO", _NO),
-        ("YES", _YES),
-    )
-)
-_WHOLE: dict[str, bool] = {"y": True, "n": False, "👍": True, "👎": False, "✅": True, "❌": False}
-_WHOLE_YES = re.compile(rf"^(?:{_YES})(?:\s+(?:{_YES}))*$")
-_WHOLE_NO = re.compile(rf"^(?:{_NO})(?:\s+(?:{_NO}))*$")
-_CURRENT = re.compile(
-    r"(?<!not )\b(?:still|currently|right now|at the moment|now|these days|at present|"
-    r"presently|ongoing|active|today|nowadays)\b"
-)
 _TOKEN = re.compile(r"[\w']+|[^\w\s]")
-_LIGHT = frozenset(
-    re.split(
-        " ",
-        "have had has been got gotten be do done take taken taking any a an the it one that this "
-        "them those some so too ever really actually definitely certainly indeed on",
-    )
+#: the labels of the marks, in the order they are looked for, and their resource keys.
+_MARK_KEYS = (
+    ("UNSURE", "unsure"),
+    ("NOT_NOW", "not_now"),
+    ("NEGV", "negated"),
+    ("ASSERT", "assert"),
+    ("NO", "no"),
+    ("YES", "yes"),
 )
-_BARE_FOLLOWERS = frozenset(
-    re.split(
-        " ",
-        "but and or though although because yes no years year months month weeks ago before now "
-        "anymore recently in at when since for last once twice previously yet already still "
-        "currently sometimes as i my thanks thank please sir maam doctor dr right sure well "
-        "unfortunately sadly luckily thankfully think believe guess i'm its it's lol haha ok "
-        "okay not never also either",
+
+
+@dataclass(frozen=True)
+class _Words:
+    """One language's yes/no words and phrases, compiled."""
+
+    marks: tuple[tuple[str, re.Pattern[str]], ...]
+    whole: Mapping[str, bool]
+    whole_yes: re.Pattern[str]
+    whole_no: re.Pattern[str]
+    current: re.Pattern[str]
+    #: "my heart is fine", "her lungs are normal": the organ asked about is healthy → no.
+    healthy: re.Pattern[str]
+    #: "never tested positive", "all negative": a negative test result → no.
+    negative_result: re.Pattern[str]
+    light: frozenset[str]
+    bare_followers: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def _words(language: str) -> _Words:
+    lex = lexicon(language)
+    yes, no = lex.pattern("yesno", "yes"), lex.pattern("yesno", "no")
+    return _Words(
+        tuple(
+            (label, re.compile(rf"(?<![\w'])(?:{lex.pattern('yesno', key)})(?![\w'])"))
+            for label, key in _MARK_KEYS
+        ),
+        lex.table("yesno", "whole"),
+        re.compile(rf"^(?:{yes})(?:\s+(?:{yes}))*$"),
+        re.compile(rf"^(?:{no})(?:\s+(?:{no}))*$"),
+        lex.regex("yesno", "current"),
+        lex.regex("yesno", "healthy"),
+        lex.regex("yesno", "negative_result"),
+        frozenset(lex.words("yesno", "light_words")),
+        frozenset(lex.words("yesno", "bare_followers")),
     )
-)
 
 
 @dataclass
 class _Signals:
     kinds: set[str] = field(default_factory=set)
+    #: where each kind of signal was heard ("pos", "neg", "past", "pastonly", "unsure").
+    spans: dict[str, list[Span]] = field(default_factory=dict)
     #: topic words named positively after "I have/I am/I had …" (asserted) or on their own.
     asserted_terms: set[str] = field(default_factory=set)
     bare_terms: set[str] = field(default_factory=set)
     neg_terms: set[str] = field(default_factory=set)
+    asserted_spans: list[Span] = field(default_factory=list)
+    bare_spans: list[Span] = field(default_factory=list)
     #: yes/no words and bare "I do"/"I don't" not attached to a topic word.
     pos_words: bool = False
     neg_words: bool = False
+    neg_word_spans: list[Span] = field(default_factory=list)
+
+    def add(self, kind: str, target: Target) -> None:
+        self.kinds.add(kind)
+        self.spans.setdefault(kind, []).append((target.start, target.end))
+
+    def where(self, *kinds: str) -> list[Span]:
+        return [span for kind in kinds for span in self.spans.get(kind, [])]
+
+
+def _union(text: Tracked, spans: Iterable[Span]) -> Span | None:
+    """The span from the first to the last of `spans`, in the patient's text."""
+    found = list(spans)
+    if not found:
+        return None
+    return text.origin(min(s for s, _ in found), max(e for _, e in found))
 
 
 def _marks(text: str, fact: FactSpec) -> list[tuple[int, int, str]]:
     marks = [(s, e, "TOPIC") for s, e in topic_spans(text, fact)]
-    for label, pattern in _MARKS:
+    for label, pattern in _words(fact.language).marks:
         marks.extend(
             (m.start(), m.end(), label) for m in pattern.finditer(text) if m.end() > m.start()
         )
     return marks
 
 
-def _follows(text: str, end: int, targets: list[Target]) -> tuple[str, Target | None]:
+def _follows(
+    text: str, end: int, targets: list[Target], words: _Words
+) -> tuple[str, Target | None]:
     """What comes after a bare answer: "bare" (nothing that matters), "topic" (and which),
     or "other" (some other object: "I don't smoke")."""
     for count, match in enumerate(_TOKEN.finditer(text, end)):
@@ -155,9 +154,9 @@ def _follows(text: str, end: int, targets: list[Target]) -> tuple[str, Target | 
         if hit is not None:
             return ("topic", hit) if hit.label == "TOPIC" else ("bare", None)
         word = match.group()
-        if not word[0].isalpha() or word in _BARE_FOLLOWERS:
+        if not word[0].isalpha() or word in words.bare_followers:
             return "bare", None
-        if word not in _LIGHT:
+        if word not in words.light:
             return "other", None
     return "bare", None
 
@@ -166,13 +165,13 @@ def _term(text: str, target: Target) -> str:
     return text[target.start : target.end].rstrip("s")
 
 
-def _collect(text: str, targets: list[Target]) -> _Signals:
+def _collect(text: str, targets: list[Target], words: _Words) -> _Signals:
     signals = _Signals()
     follows: dict[Target, str] = {}
     asserted: set[Target] = set()
     for target in targets:
         if target.label in ("ASSERT", "NEGV"):
-            follows[target], topic = _follows(text, target.end, targets)
+            follows[target], topic = _follows(text, target.end, targets, words)
             if topic is not None and target.label == "ASSERT":
                 asserted.add(topic)
     for target in targets:
@@ -184,96 +183,113 @@ def _collect(text: str, targets: list[Target]) -> _Signals:
         ):
             continue
         if label == "UNSURE" or POSSIBLE in categories:
-            signals.kinds.add("unsure")
+            signals.add("unsure", target)
         elif label == "NOT_NOW":
-            signals.kinds.add("pastonly")
+            signals.add("pastonly", target)
         elif label in ("NO", "NEGV") or NEGATED in categories:
-            signals.kinds.add("neg")
+            signals.add("neg", target)
             if label == "TOPIC":
                 signals.neg_terms.add(_term(text, target))
             elif follows.get(target) != "topic":
                 signals.neg_words = True
+                signals.neg_word_spans.append((target.start, target.end))
         elif HISTORICAL in categories and CURRENT not in categories:
-            signals.kinds.add("past")
+            signals.add("past", target)
         else:
-            signals.kinds.add("pos")
+            signals.add("pos", target)
             if label == "TOPIC":
-                terms = signals.asserted_terms if target in asserted else signals.bare_terms
-                terms.add(_term(text, target))
+                named = target in asserted
+                (signals.asserted_terms if named else signals.bare_terms).add(_term(text, target))
+                (signals.asserted_spans if named else signals.bare_spans).append(
+                    (target.start, target.end)
+                )
             elif follows.get(target) != "topic":
                 signals.pos_words = True
     return signals
 
 
-def _settle(signals: _Signals, fact: FactSpec) -> Parsed:
+def _settle(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:
     """Both yes and no were heard: a named condition may still decide it."""
     contradiction = invalid(hints.for_invalid(fact, "contradiction"))
     if signals.pos_words:
         return contradiction
     if signals.asserted_terms:
-        return contradiction if signals.asserted_terms & signals.neg_terms else known(True)
+        if signals.asserted_terms & signals.neg_terms:
+            return contradiction
+        return known(True, span=_union(text, signals.asserted_spans))
     if signals.neg_words:
-        return known(False)
-    return contradiction if signals.bare_terms & signals.neg_terms else known(True)
+        return known(False, span=_union(text, signals.neg_word_spans))
+    if signals.bare_terms & signals.neg_terms:
+        return contradiction
+    return known(True, span=_union(text, signals.bare_spans))
 
 
-def _decide(text: str, signals: _Signals, fact: FactSpec) -> Parsed:
+def _decide(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:
     kinds = signals.kinds
     if "unsure" in kinds:
-        return unknown()
+        return unknown(_union(text, signals.where("unsure")))
     if kinds & {"past", "pastonly"}:
-        if fact.timeframe == "now":
-            return known("pos" in kinds and _CURRENT.search(text) is not None)
-        return known(True)
+        if fact.timeframe != "now":
+            return known(True, span=_union(text, signals.where("past", "pastonly", "pos")))
+        current = "pos" in kinds and _words(fact.language).current.search(text.text) is not None
+        where = signals.where("pos") if current else signals.where("past", "pastonly")
+        return known(current, span=_union(text, where))
     if "pos" in kinds and "neg" in kinds:
-        return _settle(signals, fact)
+        return _settle(text, signals, fact)
     if "pos" in kinds:
-        return known(True)
+        return known(True, span=_union(text, signals.where("pos")))
     if "neg" in kinds:
-        return known(False)
-    if is_hedge(text):
-        return unknown()
+        return known(False, span=_union(text, signals.where("neg")))
+    return _hedged(text, fact)
+
+
+def _hedged(text: Tracked, fact: FactSpec) -> Parsed:
+    """Nothing decided: a hedge ("maybe") is unknown, anything else unclear."""
+    hedge = hedge_span(text.text, fact.language)
+    if hedge is not None:
+        return unknown(text.origin(*hedge))
     return invalid(hints.for_invalid(fact, "unclear"))
 
 
-#: "my heart is fine", "her lungs are normal": the organ asked about is healthy → no.
-_HEALTHY = re.compile(
-    r"\b(?:my|his|her|their|the patient's|the)\s+[a-z]+(?:\s+[a-z]+)?\s+"
-    r"(?:is|are|was|were|'s|'re|seems?|looks?)\s+(?:completely\s+|totally\s+|perfectly\s+)?"
-    r"(?:fine|normal|ok|okay|healthy|good|great|perfect|all right|alright)\b"
-)
-#: "never tested positive", "all negative": a negative test result → no.
-_NEGATIVE_RESULT = re.compile(
-    r"\b(?:never (?:been |ever )?tested positive|never had a positive|tested negative|"
-    r"(?:came back|came out|were|was|all|always been|always|been) negative)\b"
-)
-
-
-def _only_not_counting(text: str, fact: FactSpec) -> bool:
-    """The answer names only things the question says do not count."""
+def _only_not_counting(text: str, fact: FactSpec) -> list[Span]:
+    """Where the answer names only things the question says do not count (else nothing)."""
     spans = [
         m.span()
         for phrase in fact.not_counting
         for m in re.finditer(rf"(?<![\w']){re.escape(phrase.lower())}(?![\w'])", text)
     ]
     if not spans:
-        return False
+        return []
     inside = [any(s <= a and b <= e for s, e in spans) for a, b in topic_spans(text, fact)]
-    return all(inside)
+    return spans if all(inside) else []
 
 
-def parse_boolean(text: str, fact: FactSpec) -> Parsed:
+def parse_boolean(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to a boolean fact."""
+    words = _words(fact.language)
     whole = text.strip(" .!,;:")
-    if _only_not_counting(whole, fact) or _HEALTHY.search(whole) or _NEGATIVE_RESULT.search(whole):
-        return known(False)
-    if whole in _WHOLE:
-        return known(_WHOLE[whole])
-    if _WHOLE_YES.match(whole) and not topic_spans(whole, fact):
-        return known(True)
-    if _WHOLE_NO.match(whole) and not topic_spans(whole, fact):
-        return known(False)
-    marks = _marks(text, fact)
+    everything = (0, len(whole.text))
+    said_no = (
+        _only_not_counting(whole.text, fact)
+        or [
+            match.span()
+            for match in (
+                words.healthy.search(whole.text),
+                words.negative_result.search(whole.text),
+            )
+            if match
+        ][:1]
+    )
+    if said_no:
+        return known(False, span=_union(whole, said_no))
+    if whole.text in words.whole:
+        return known(words.whole[whole.text], span=whole.origin(*everything))
+    if words.whole_yes.match(whole.text) and not topic_spans(whole.text, fact):
+        return known(True, span=whole.origin(*everything))
+    if words.whole_no.match(whole.text) and not topic_spans(whole.text, fact):
+        return known(False, span=whole.origin(*everything))
+    marks = _marks(text.text, fact)
     if not marks:
-        return unknown() if is_hedge(text) else invalid(hints.for_invalid(fact, "unclear"))
-    return _decide(text, _collect(text, analyse(text, marks)), fact)
+        return _hedged(text, fact)
+    targets = analyse(text.text, marks, fact.language)
+    return _decide(text, _collect(text.text, targets, words), fact)

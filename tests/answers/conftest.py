@@ -73,7 +73,7 @@ FACT_LIST: tuple[FactSpec, ...] = (
           conversions={"/µL": 1000, "×10³/µL": 1}, terms=("lymphocyte", "lymphocytes", "lymph")),
     _bool("severe_allergy", ("allergy", "allergic", "anaphylaxis", "anaphylactic"), "ever"),
     _fact("ecog", "integer", minimum=0, maximum=4, value_labels=ECOG_LABELS,
-          terms=("ecog", "activity", "active")),
+          terms=("ecog", "activity", "active"), scale="ecog"),
     _bool("can_consent", ("consent", "sign", "understand"), None),
     _bool("neuro_condition", ("stroke", "seizure", "encephalitis", "encephalopathy",
                               "brain", "vision", "consciousness"), "now"),
