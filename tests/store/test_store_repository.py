@@ -770,3 +770,26 @@ def test_screening_log_csv(db_url: str, trial: Trial, needs_review_facts: dict[s
 )
 def test_csv_safe(text: object, cell: str) -> None:
     assert exports.csv_safe(text) == cell
+
+
+def test_cli_exports_the_same_screening_log(
+    db_url: str,
+    trial: Trial,
+    needs_review_facts: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`prescreen export --all --format csv` writes the staff app's screening log."""
+    from bot.cli import main as prescreen
+
+    _full_screening(db_url, trial, needs_review_facts, "c-review")
+    _full_screening(db_url, trial, {"age_years": 70}, "c-old")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert prescreen(["export", "--all", "--format", "csv", f"--trial={trial.id}"]) == 0
+    out = capsys.readouterr().out
+    with session_scope(db_url) as s:
+        expected = exports.screening_log(s, trial, review.list_screenings(s, limit=None))
+    assert out == expected
+    assert next(csv.reader(io.StringIO(out))) == list(exports.LOG_COLUMNS)
+    (event,) = [row for row in _audit_rows(db_url) if row["action"] == "export"]
+    assert event["actor"] == "cli" and event["detail"] == "csv, 2 screening(s)"
