@@ -72,7 +72,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     from bot.web import patient, staff
 
     settings = settings or load_web_settings()
-    app = FastAPI(title="Trial pre-screening", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="prescreen", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.trial = get_trial(settings.trial_id)
     app.state.templates = templates

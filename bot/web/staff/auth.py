@@ -21,19 +21,21 @@ from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.responses import Response
 
+from bot.i18n import t
 from bot.store.accounts import create_staff_user, get_staff_user
 from bot.store.audit import add_audit
 from bot.store.db import session_scope
 from bot.store.models import ROLES
 from bot.web.security import client_address, limiter
-from bot.web.staff.common import NO_STORE, StaffUser, db, render, settings_of
+from bot.web.staff.common import NO_STORE, StaffUser, db, language_of, render, settings_of
 
 SESSION_COOKIE = "staff_session"
 LOGIN_PATH = "/staff/login"
 MIN_PASSWORD_CHARS = 12
 #: Longer passwords are refused before hashing (argon2 on megabytes is a cheap DoS).
 MAX_PASSWORD_CHARS = 1024
-LOGIN_ERROR = "Wrong username or password"
+#: message id of the one answer to a failed login (whatever failed).
+LOGIN_ERROR = "staff.login.error"
 
 #: argon2id (the argon2-cffi default type) with the library's RFC 9106 low-memory profile.
 hasher = PasswordHasher()
@@ -146,12 +148,14 @@ def require_staff(
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 raise HTTPException(
                     status_code=303,
-                    detail="Log in first",
+                    detail=t("staff.error.login_first", language_of(request)),
                     headers={"Location": f"{LOGIN_PATH}?next={quote(target, safe='')}"},
                 )
-            raise HTTPException(status_code=401, detail="Log in first", headers=NO_STORE)
+            detail = t("staff.error.login_first", language_of(request))
+            raise HTTPException(status_code=401, detail=detail, headers=NO_STORE)
         if roles and user.role not in roles:
-            raise HTTPException(status_code=403, detail="Not allowed for your role")
+            detail = t("staff.error.forbidden", language_of(request))
+            raise HTTPException(status_code=403, detail=detail)
         return user
 
     return dependency
@@ -223,7 +227,11 @@ def login_submit(
         return render(
             request,
             "staff/login.html",
-            {"next": _safe_next(next), "error": LOGIN_ERROR, "username": username},
+            {
+                "next": _safe_next(next),
+                "error": t(LOGIN_ERROR, language_of(request)),
+                "username": username,
+            },
             user=None,
             status_code=401,
         )

@@ -7,6 +7,9 @@ would have no token to carry. `csrf_token` therefore mints the token itself, in
 starlette-csrf's own format (an itsdangerous ``URLSafeSerializer(secret, "csrftoken")``
 signature of a random string), sets it as the cookie on that very response, and shows the
 middleware the cookie in the request scope so that it does not issue a second, different one.
+
+Wording comes from the ``staff`` message catalog in the request's language (`language_of`):
+pages get a per-request ``_`` and ``lang``; label tables here hold message ids.
 """
 
 from __future__ import annotations
@@ -27,19 +30,27 @@ from starlette.responses import Response
 from starlette_csrf.middleware import CSRFMiddleware as _BaseCSRFMiddleware
 
 from bot.criteria.model import FactSpec, Trial, Value
+from bot.i18n import t, translator
 from bot.store.db import session_scope
+from bot.web.app import request_language
 from bot.web.config import WebSettings
 from bot.web.security import CSRF_FIELD
 
 #: Staff pages show health data: never cache them anywhere.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+#: outcome → message id of its label.
 OUTCOME_LABELS = {
-    "ineligible": "Ineligible",
-    "likely_eligible": "Likely eligible",
-    "needs_review": "Needs review",
-    "incomplete": "Incomplete",
+    "ineligible": "staff.outcome.ineligible",
+    "likely_eligible": "staff.outcome.likely_eligible",
+    "needs_review": "staff.outcome.needs_review",
+    "incomplete": "staff.outcome.incomplete",
 }
-STATUS_LABELS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+#: criterion status → message id of its label.
+STATUS_LABELS = {
+    "met": "staff.status.met",
+    "not_met": "staff.status.not_met",
+    "unknown": "staff.status.unknown",
+}
 
 
 @dataclass(frozen=True)
@@ -59,9 +70,15 @@ def settings_of(request: Request) -> WebSettings:
     return settings
 
 
+def language_of(request: Request) -> str:
+    """The language of this staff request's pages and messages (any language with a catalog)."""
+    return request_language(request)
+
+
 def trial_of(request: Request) -> Trial:
+    """The app's trial, worded in the request's language where the trial file has it."""
     trial: Trial = request.app.state.trial
-    return trial
+    return trial.in_language(language_of(request))
 
 
 @contextmanager
@@ -166,7 +183,10 @@ def render(
     """A staff page: the template with the user, the CSRF token and formatting helpers."""
     token, fresh = csrf_token(request)
     templates: Jinja2Templates = request.app.state.templates
+    language = language_of(request)
     full: dict[str, Any] = {
+        "_": translator(language),
+        "lang": language,
         "user": user,
         "csrf_token": token,
         "csrf_field": CSRF_FIELD,
@@ -206,21 +226,22 @@ def fmt_number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def staff_label(label: str) -> str:
-    """A fact label written for patients ("your HbA1c"), for staff ("HbA1c")."""
-    return label[5:] if label.lower().startswith("your ") else label
-
-
-def fmt_value(fact: FactSpec | None, value: Value | None, *, known: bool = True) -> str:
+def fmt_value(
+    fact: FactSpec | None,
+    value: Value | None,
+    *,
+    known: bool = True,
+    language: str | None = None,
+) -> str:
     """A fact value for people: yes/no, the number, the value with its label (no unit)."""
     if not known:
-        return "not asked"
+        return t("staff.value.not_asked", language)
     if value is None:
-        return "unknown"
+        return t("staff.value.unknown", language)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return t("staff.value.yes" if value else "staff.value.no", language)
     text = fmt_number(value) if isinstance(value, (int, float)) else str(value)
     label = fact.value_labels.get(text) if fact is not None else None
     if label and label.casefold() != text.casefold():
-        return f"{text} ({label})"
+        return t("staff.value.with_label", language, value=text, label=label)
     return text

@@ -9,12 +9,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from bot.i18n import t
 from bot.store.audit import list_audit
 from bot.store.models import OUTCOMES
 from bot.store.review import list_screenings, outcome_counts
 from bot.web.charts import OUTCOME_COLOURS, Bar, bar_chart
 from bot.web.staff.auth import require_staff
-from bot.web.staff.common import OUTCOME_LABELS, StaffUser, db, render, trial_of
+from bot.web.staff.common import (
+    OUTCOME_LABELS,
+    StaffUser,
+    db,
+    language_of,
+    render,
+    trial_of,
+)
 
 router = APIRouter(prefix="/staff")
 Staff = Annotated[StaffUser, Depends(require_staff())]
@@ -38,7 +46,11 @@ def dashboard(request: Request, user: Staff) -> Response:
     weeks = [this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     per_week = Counter(_monday(row["started_at"].astimezone(timezone.utc).date()) for row in rows)
     earlier = sum(n for week, n in per_week.items() if week < weeks[0])
-    week_bars = [Bar(f"week of {week.isoformat()}", per_week.get(week, 0)) for week in weeks]
+    language = language_of(request)
+    week_bars = [
+        Bar(t("staff.dashboard.week_of", language, date=week.isoformat()), per_week.get(week, 0))
+        for week in weeks
+    ]
     failing = Counter(cid for row in rows for cid in row["failing_criteria"])
     fail_bars = [
         Bar(c.id, failing[c.id], description=c.title)
@@ -47,7 +59,8 @@ def dashboard(request: Request, user: Staff) -> Response:
     ]
     fail_bars.sort(key=lambda bar: -bar.value)
     outcome_bars = [
-        Bar(OUTCOME_LABELS[o], counts.get(o, 0), colour=OUTCOME_COLOURS[o]) for o in OUTCOMES
+        Bar(t(OUTCOME_LABELS[o], language), counts.get(o, 0), colour=OUTCOME_COLOURS[o])
+        for o in OUTCOMES
     ]
     titles = {c.id: c.title for c in trial.criteria}
     return render(
@@ -57,13 +70,20 @@ def dashboard(request: Request, user: Staff) -> Response:
             "total": len(rows),
             "earlier": earlier,
             "weeks_chart": bar_chart(
-                f"Screenings per week, last {WEEKS} weeks", week_bars, chart_id="chart-weeks"
+                t("staff.dashboard.chart_weeks", language, weeks=WEEKS),
+                week_bars,
+                chart_id="chart-weeks",
             ),
             "outcomes_chart": bar_chart(
-                "Screenings by outcome", outcome_bars, chart_id="chart-outcomes"
+                t("staff.dashboard.chart_outcomes", language),
+                outcome_bars,
+                chart_id="chart-outcomes",
             ),
             "fails_chart": bar_chart(
-                "Screen failures by criterion", fail_bars, label_width=80, chart_id="chart-fails"
+                t("staff.dashboard.chart_fails", language),
+                fail_bars,
+                label_width=80,
+                chart_id="chart-fails",
             ),
             "week_rows": [(bar.label, bar.value) for bar in week_bars],
             "outcome_rows": [(bar.label, bar.value) for bar in outcome_bars],

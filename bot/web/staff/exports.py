@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import Response
 
+from bot.i18n import t
 from bot.store.audit import add_audit
 from bot.store.common import ScreeningNotFound
 from bot.store.exports import csv_safe, iso_date, screening_log
@@ -21,7 +22,7 @@ from bot.store.review import list_screenings, screening_summary
 from bot.web.fhir import bundle_json, screening_bundle
 from bot.web.security import client_address
 from bot.web.staff.auth import require_staff
-from bot.web.staff.common import NO_STORE, StaffUser, db, trial_of
+from bot.web.staff.common import NO_STORE, StaffUser, db, language_of, trial_of
 from bot.web.staff.screenings import Filters, filters_dependency
 
 router = APIRouter(prefix="/staff")
@@ -75,9 +76,11 @@ def export_fhir(request: Request, screening_id: int, user: Staff) -> Response:
         try:
             summary = screening_summary(session, screening_id)
         except ScreeningNotFound:
-            raise HTTPException(status_code=404, detail="No such screening") from None
+            detail = t("staff.error.no_screening", language_of(request))
+            raise HTTPException(status_code=404, detail=detail) from None
         if summary["deleted_at"] is not None:
-            raise HTTPException(status_code=404, detail="No such screening")
+            detail = t("staff.error.no_screening", language_of(request))
+            raise HTTPException(status_code=404, detail=detail)
         text = bundle_json(screening_bundle(trial, summary))
         add_audit(
             session,

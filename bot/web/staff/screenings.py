@@ -15,6 +15,7 @@ from starlette.responses import Response
 from bot.criteria.model import Trial
 from bot.engine import assess
 from bot.engine.facts import derived_sources, with_derived
+from bot.i18n import t
 from bot.store.audit import add_audit
 from bot.store.common import FlagAlreadyResolved, ScreeningNotFound
 from bot.store.models import OUTCOMES
@@ -35,8 +36,8 @@ from bot.web.staff.common import (
     db,
     fmt_number,
     fmt_value,
+    language_of,
     render,
-    staff_label,
     trial_of,
 )
 from bot.web.staff.values import ValueProblem, expected_form, parse_value
@@ -62,6 +63,7 @@ class Filters:
     q: str | None
     #: the values as typed, to refill the form
     form: dict[str, str]
+    #: message ids of what is wrong with the filters (shown by the template).
     errors: tuple[str, ...]
 
     def query_args(self) -> dict[str, Any]:
@@ -79,13 +81,13 @@ class Filters:
         return urlencode(pairs)
 
 
-def _day(text: str | None, label: str, errors: list[str]) -> date | None:
+def _day(text: str | None, problem_id: str, errors: list[str]) -> date | None:
     if not text:
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        errors.append(f"{label}: enter a date as YYYY-MM-DD.")
+        errors.append(problem_id)
         return None
 
 
@@ -99,9 +101,9 @@ def parse_filters(
     errors: list[str] = []
     chosen = outcome if outcome in OUTCOMES else None
     if outcome and chosen is None:
-        errors.append("Outcome: choose one of the listed outcomes.")
-    first = _day(date_from, "From", errors)
-    last = _day(date_to, "To", errors)
+        errors.append("staff.filter.bad_outcome")
+    first = _day(date_from, "staff.filter.bad_from", errors)
+    last = _day(date_to, "staff.filter.bad_to", errors)
     flags = {"yes": True, "no": False}.get((open_flags or "").lower())
     search = (q or "").strip()[:255] or None
     return Filters(
@@ -179,6 +181,8 @@ def _fact_view(
     facts: dict[str, Any],
     values: dict[str, Any],
     current: dict[str, dict[str, Any]],
+    *,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """One fact (or derived value) behind a criterion, with the words it came from."""
     spec = trial.facts.get(key)
@@ -186,8 +190,8 @@ def _fact_view(
         answer = current.get(key)
         return {
             "key": key,
-            "label": staff_label(spec.label),
-            "value": fmt_value(spec, facts.get(key), known=key in facts),
+            "label": spec.staff,
+            "value": fmt_value(spec, facts.get(key), known=key in facts, language=language),
             "unit": spec.unit if facts.get(key) is not None else None,
             "raw_text": answer["raw_text"] if answer else None,
             "source": answer["source"] if answer else None,
@@ -201,15 +205,15 @@ def _fact_view(
     if derived is not None:
         sources = derived_sources(trial, key, facts)
         if derived.measured and sources == (derived.measured,):
-            note = f"measured ({derived.measured})"
+            note = t("staff.derived.measured", language, fact=derived.measured)
         else:
-            note = f"calculated ({derived.compute}) from {', '.join(derived.inputs.values())}"
+            inputs = ", ".join(derived.inputs.values())  # fact keys, not words
+            note = t("staff.derived.calculated", language, formula=derived.compute, inputs=inputs)
+    shown = round(value, 1) if isinstance(value, float) else value
     return {
         "key": key,
         "label": derived.label if derived else key,
-        "value": "unknown"
-        if value is None
-        else fmt_value(None, round(value, 1) if isinstance(value, float) else value),
+        "value": fmt_value(None, shown, language=language),
         "unit": derived.unit if derived and value is not None else None,
         "raw_text": None,
         "source": "derived",
@@ -225,8 +229,10 @@ def _with_derived(trial: Trial, reads: tuple[str, ...], result: dict[str, Any]) 
     return derived + [key for key in result["decided_by"] if key not in derived]
 
 
-def detail_context(session: Session, trial: Trial, screening_id: int) -> dict[str, Any]:
-    """Everything the detail page shows (raises ScreeningNotFound)."""
+def detail_context(
+    session: Session, trial: Trial, screening_id: int, *, language: str | None = None
+) -> dict[str, Any]:
+    """Everything the detail page shows, worded in `language` (raises ScreeningNotFound)."""
     summary = screening_summary(session, screening_id)
     if summary["deleted_at"] is not None:
         return {"screening": summary, "deleted": True}
@@ -252,7 +258,7 @@ def detail_context(session: Session, trial: Trial, screening_id: int) -> dict[st
                 "status": result["status"],
                 "fails": fails,
                 "facts": [
-                    _fact_view(trial, key, facts, values, current)
+                    _fact_view(trial, key, facts, values, current, language=language)
                     for key in _with_derived(trial, criterion.reads if criterion else (), result)
                 ],
             }
@@ -263,20 +269,18 @@ def detail_context(session: Session, trial: Trial, screening_id: int) -> dict[st
         flags.setdefault(flag["kind"], []).append(
             {
                 **flag,
-                "label": staff_label(spec.label) if spec else flag["fact"],
+                "label": spec.staff if spec else flag["fact"],
                 "unit": spec.unit if spec else None,
                 "type": spec.type if spec else None,
-                "expected": expected_form(spec) if spec else "",
+                "expected": expected_form(spec, language) if spec else "",
                 "choices": spec.choices if spec else (),
             }
         )
     answers = [
         {
             **a,
-            "label": staff_label(trial.facts[a["fact"]].label)
-            if a["fact"] in trial.facts
-            else a["fact"],
-            "shown": fmt_value(trial.facts.get(a["fact"]), a["value"]),
+            "label": trial.facts[a["fact"]].staff if a["fact"] in trial.facts else a["fact"],
+            "shown": fmt_value(trial.facts.get(a["fact"]), a["value"], language=language),
         }
         for a in reversed(history)
     ]
@@ -303,11 +307,13 @@ def _detail_page(
     audit: bool = True,
 ) -> Response:
     trial = trial_of(request)
+    language = language_of(request)
     with db(request) as session:
         try:
-            context = detail_context(session, trial, screening_id)
+            context = detail_context(session, trial, screening_id, language=language)
         except ScreeningNotFound:
-            raise HTTPException(status_code=404, detail="No such screening") from None
+            detail = t("staff.error.no_screening", language)
+            raise HTTPException(status_code=404, detail=detail) from None
         if audit:
             add_audit(
                 session,
@@ -340,12 +346,13 @@ def resolve(
 ) -> Response:
     """Enter the value of an open flag's fact (or mark it not obtainable) and re-assess."""
     trial = trial_of(request)
+    language = language_of(request)
     note = note.strip()[:2000]
     gave_up = bool(not_obtainable)
     with db(request) as session:
         flag = get_flag(session, flag_id)
     if flag is None:
-        raise HTTPException(status_code=404, detail="No such follow-up flag")
+        raise HTTPException(status_code=404, detail=t("staff.error.no_flag", language))
     screening_id = int(flag["screening_id"])
     typed = {"value": value, "note": note, "not_obtainable": "on" if gave_up else ""}
 
@@ -361,12 +368,12 @@ def resolve(
         )
 
     if flag["status"] != "open":
-        return problem("This flag was resolved already; nothing was changed.", 409)
+        return problem(t("staff.resolve.already", language), 409)
     spec = trial.facts.get(flag["fact"])
     if spec is None:
-        return problem("This fact is not part of the current trial definition.", 409)
+        return problem(t("staff.resolve.not_in_trial", language), 409)
     if gave_up and value.strip():
-        return problem("Either enter a value or tick “not obtainable”, not both.")
+        return problem(t("staff.resolve.both", language))
     address = client_address(request)
     try:
         with db(request) as session:
@@ -374,7 +381,7 @@ def resolve(
                 resolve_flag(session, flag_id, by=user.username, value_known=False, note=note)
                 detail = f"{spec.key} not obtainable"
             else:
-                parsed = parse_value(spec, value)
+                parsed = parse_value(spec, value, language)
                 record_answer(
                     session,
                     screening_id,
@@ -401,11 +408,12 @@ def resolve(
     except ValueProblem as exc:
         return problem(str(exc))
     except FlagAlreadyResolved:
-        return problem("This flag was resolved already; nothing was changed.", 409)
+        return problem(t("staff.resolve.already", language), 409)
     except ScreeningNotFound:
-        raise HTTPException(status_code=404, detail="No such screening") from None
+        detail = t("staff.error.no_screening", language)
+        raise HTTPException(status_code=404, detail=detail) from None
     except ValueError as exc:  # e.g. the screening belongs to another trial
-        return problem(f"Nothing was changed: {exc}", 409)
+        return problem(t("staff.resolve.failed", language, reason=str(exc)), 409)
     return RedirectResponse(
         f"/staff/screenings/{screening_id}#flags", status_code=303, headers=NO_STORE
     )

@@ -7,6 +7,7 @@ import re
 
 from bot.criteria.model import FactSpec, Value
 from bot.engine.facts import FactError, coerce_value
+from bot.i18n import t
 
 TRUE_WORDS = frozenset({"yes", "true", "y"})
 FALSE_WORDS = frozenset({"no", "false", "n"})
@@ -18,31 +19,42 @@ class ValueProblem(ValueError):
     """The text is not a valid value for the fact; the message is for the staff member."""
 
 
-def expected_form(fact: FactSpec) -> str:
+#: (integer?, titre?) → message id of the kind of number staff may type.
+_NUMBER_KINDS = {
+    (True, False): "staff.expect.integer",
+    (False, False): "staff.expect.number",
+    (True, True): "staff.expect.titre_integer",
+    (False, True): "staff.expect.titre_number",
+}
+
+
+def expected_form(fact: FactSpec, language: str | None = None) -> str:
     """What staff may type, e.g. ``yes or no`` or ``a number from 0 to 200``."""
     if fact.type == "boolean":
-        return "yes or no"
+        return t("staff.expect.yes_no", language)
     if fact.type == "choice":
-        return "one of " + ", ".join(fact.choices)
-    kind = "a whole number" if fact.type == "integer" else "a number"
-    if fact.unit == "titer":
-        kind += " (the titre's denominator, e.g. 160 or 1:160)"
+        return t("staff.expect.choice", language, choices=", ".join(fact.choices))
+    kind = t(_NUMBER_KINDS[fact.type == "integer", fact.unit == "titer"], language)
     low, high = fact.minimum, fact.maximum
     if low is not None and high is not None:
-        return f"{kind} from {low:g} to {high:g}"
+        return t("staff.expect.between", language, kind=kind, low=f"{low:g}", high=f"{high:g}")
     if low is not None:
-        return f"{kind} of at least {low:g}"
+        return t("staff.expect.at_least", language, kind=kind, low=f"{low:g}")
     if high is not None:
-        return f"{kind} of at most {high:g}"
+        return t("staff.expect.at_most", language, kind=kind, high=f"{high:g}")
     return kind
 
 
-def parse_value(fact: FactSpec, text: str) -> Value:
-    """The value `text` stands for; raises ValueProblem naming the expected form."""
+def parse_value(fact: FactSpec, text: str, language: str | None = None) -> Value:
+    """The value `text` stands for; raises ValueProblem naming the fact (its staff label) and
+    the expected form, in `language`."""
     raw = " ".join((text or "").split())
+    label, expected = fact.staff, expected_form(fact, language)
     if not raw:
-        raise ValueProblem(f"Enter a value for {fact.label}: {expected_form(fact)}.")
-    problem = ValueProblem(f"“{raw}” is not valid for {fact.label}: enter {expected_form(fact)}.")
+        raise ValueProblem(t("staff.value.empty", language, label=label, expected=expected))
+    problem = ValueProblem(
+        t("staff.value.invalid", language, value=raw, label=label, expected=expected)
+    )
     value: Value
     if fact.type == "boolean":
         word = raw.lower()
@@ -80,16 +92,14 @@ def parse_value(fact: FactSpec, text: str) -> Value:
             raise problem
         if fact.type == "integer":
             if not number.is_integer():
-                raise ValueProblem(f"{fact.label}: enter a whole number, not “{raw}”.")
+                raise ValueProblem(t("staff.value.not_whole", language, label=label, value=raw))
             value = int(number)
         else:
             value = int(number) if number.is_integer() and "." not in number_text else number
     try:
         checked = coerce_value(fact, value)
     except FactError as exc:
-        raise ValueProblem(
-            f"“{raw}” is not valid for {fact.label}: enter {expected_form(fact)}."
-        ) from exc
+        raise problem from exc
     if checked is None:  # pragma: no cover - coerce_value returns None only for None
         raise problem
     return checked
