@@ -24,8 +24,9 @@
   const strings = readStrings(document.getElementById("chat"));
 
   const OPENER = "hi"; // sent for the patient when a conversation is empty (never shown)
-  // the progress note: a last line in parentheses, whatever the language
-  const PROGRESS = /\s*\n\(([^()\n]+)\)\s*$/;
+  // the progress note: a last line in parentheses (or full-width ones), whatever the language;
+  // the bot writes it so (dialogue.question.with_progress: "%(question)s\n(%(progress)s)")
+  const PROGRESS = /\s*\n[(\uff08]([^()\uff08\uff09\n]+)[)\uff09]\s*$/;
   let busy = false;
 
   function readStrings(element) {
