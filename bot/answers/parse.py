@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.answers import hints, units
 from bot.answers.choices import parse_choice
 from bot.answers.dontknow import dont_know_span, no_idea_span
 from bot.answers.durations import parse_duration
 from bot.answers.quantities import parse_quantity
-from bot.answers.result import Parsed, invalid, unknown
+from bot.answers.result import Parsed, in_language, invalid, unknown
 from bot.answers.scales import parse_scale
 from bot.answers.text import MAX_CHARS, Tracked, clean_tracked, looks_like_code
 from bot.answers.titre import parse_titre
@@ -24,13 +22,13 @@ def parse_answer(text: str, fact: FactSpec) -> Parsed:
     anything that cannot be understood is ``invalid`` with a hint.
     """
     if not isinstance(text, str):
-        return replace(invalid(hints.for_invalid(fact, "empty")), language=fact.language)
+        return in_language(invalid(hints.for_invalid(fact, "empty")), fact.language)
     return read(Tracked.of(text), fact)
 
 
 def read(source: Tracked, fact: FactSpec) -> Parsed:
     """``parse_answer`` of tracked text: the span points into the text `source` came from."""
-    return replace(_read(source, fact), language=fact.language)
+    return in_language(_read(source, fact), fact.language)
 
 
 def _read(source: Tracked, fact: FactSpec) -> Parsed:

@@ -49,3 +49,11 @@ def unknown(span: Span | None = None) -> Parsed:
 def invalid(hint: str) -> Parsed:
     """An answer that could not be used, with a hint of the expected form."""
     return Parsed("invalid", hint=hint)
+
+
+def in_language(parsed: Parsed, language: str) -> Parsed:
+    """`parsed`, read in `language`."""
+    if parsed.language == language:
+        return parsed
+    p = parsed
+    return Parsed(p.status, p.value, p.unit, p.source_unit, p.hint, p.span, language)

@@ -82,13 +82,13 @@ class Tracked:
     """Text, and for each of its characters the span of the original text it came from."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     @classmethod
     def of(cls, text: str) -> Tracked:
         """The original text itself: each character comes from its own position."""
-        return cls(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+        return cls(text, range(len(text)), range(1, len(text) + 1))
 
     def origin(self, start: int, end: int) -> Span:
         """The span of the original text that `text[start:end]` came from."""
@@ -118,11 +118,16 @@ class Tracked:
         text.append(self.text[pos:])
         starts.extend(self.starts[pos:])
         ends.extend(self.ends[pos:])
-        return Tracked("".join(text), tuple(starts), tuple(ends))
+        return Tracked("".join(text), starts, ends)
 
     def sub(self, pattern: re.Pattern[str], repl: str) -> Tracked:
-        """``pattern.sub(repl, text)``, tracked."""
-        edits = [(m.start(), m.end(), m.expand(repl)) for m in pattern.finditer(self.text)]
+        """``pattern.sub(repl, text)``, tracked (a match replaced by itself is left alone)."""
+        template = "\\" in repl
+        edits = [
+            (m.start(), m.end(), new)
+            for m in pattern.finditer(self.text)
+            if (new := m.expand(repl) if template else repl) != m.group()
+        ]
         return self.edit(edits) if edits else self
 
     def slice(self, start: int, end: int | None = None) -> Tracked:
@@ -151,7 +156,11 @@ def _contractions(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
 def clean_tracked(source: Tracked, limit: int = MAX_CHARS, language: str | None = None) -> Tracked:
     """``clean`` on tracked text."""
     text = source.slice(0, limit)
-    text = text.pieces([_visible(c).translate(_TRANSLATE) for c in text.text])
+    visible = "".join(_visible(c) for c in text.text).translate(_TRANSLATE)
+    if len(visible) == len(text.text):
+        text = Tracked(visible, text.starts, text.ends)
+    else:  # "⁹" → "^9": each character's own piece
+        text = text.pieces([_visible(c).translate(_TRANSLATE) for c in text.text])
     lowered = text.text.lower()
     if len(lowered) == len(text.text):
         text = Tracked(lowered, text.starts, text.ends)
