@@ -20,7 +20,6 @@ few page loads. The model archive sizes are listed too.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,19 +32,10 @@ import httpx
 
 from bench.common import markdown_table, publish
 from bench.stack import BenchStack, load_average, rss_kib
+from bot.stack import base_env
 
 NAME = "cost"
 TRAIN_TIMEOUT = 1800
-
-
-def _env(cache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        RASA_CACHE_DIRECTORY=str(cache),
-    )
-    return env
 
 
 def train(out: Path, cache: Path, *, force: bool) -> dict[str, Any]:
@@ -64,9 +54,13 @@ def train(out: Path, cache: Path, *, force: bool) -> dict[str, Any]:
     started = time.monotonic()
     with log.open("wb") as sink:
         done = subprocess.run(
-            command, cwd=ROOT, env=_env(cache), stdout=sink, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=base_env(RASA_CACHE_DIRECTORY=str(cache)),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
             timeout=TRAIN_TIMEOUT,
-        )  # fmt: skip
+        )
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"rasa train failed:\n{log.read_text(errors='replace')[-3000:]}")

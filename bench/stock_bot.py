@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 import httpx
 
 from bench.common import RESULTS_DIR
+from bot.stack import base_env
 
 STARTUP_TIMEOUT = 240
 TRAIN_TIMEOUT = 1800
@@ -72,14 +72,7 @@ def scaffold_path() -> Path:
 
 
 def _env(project: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SANIC_HOST="127.0.0.1",
-        RASA_CACHE_DIRECTORY=str(project / ".rasa" / "cache"),
-    )
-    return env
+    return base_env(SANIC_HOST="127.0.0.1", RASA_CACHE_DIRECTORY=str(project / ".rasa" / "cache"))
 
 
 @dataclass

@@ -76,7 +76,7 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
         ],
         cwd=ROOT,
         check=True,
-        env=_env(),
+        env=base_env(),
     )
     stamp.write_text(fingerprint)
     print(f"trained in {time.monotonic() - started:.0f} s: {model}")
@@ -126,7 +126,9 @@ def write_endpoints(settings: Settings, database_url: str) -> Path:
     return path
 
 
-def _env(**extra: str) -> dict[str, str]:
+def base_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a Rasa command or server: no telemetry, quiet
+    TensorFlow (unless set otherwise), plus `extra`."""
     env = dict(os.environ)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -223,7 +225,7 @@ def stack_settings(workdir: Path, *, rasa_token: str, base: Settings | None = No
 def service_env(database_url: str) -> dict[str, str]:
     """The servers' environment: ours, plus the database, Sanic on loopback, no telemetry, and
     no RASA_TOKEN (the action server never needs it; see `rasa_server_env`)."""
-    env = _env(SANIC_HOST="127.0.0.1", DATABASE_URL=database_url)
+    env = base_env(SANIC_HOST="127.0.0.1", DATABASE_URL=database_url)
     env.pop("RASA_TOKEN", None)
     return env
 
