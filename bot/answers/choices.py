@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from bot.answers import hints
 from bot.answers.labels import best_label
-from bot.answers.lexicon import lexicon
+from bot.answers.lexicon import Lexicon, lexicon
 from bot.answers.result import Parsed, Span, invalid, known
 from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
@@ -38,29 +38,6 @@ def _roman(token: str) -> int | None:
         return None
     values = [_ROMAN_VALUES[c] for c in token]
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
-
-
-@dataclass(frozen=True)
-class _Words:
-    synonyms: Mapping[str, tuple[str, ...]]
-    letters: Mapping[str, str]
-    negated: str
-    class_words: tuple[str, ...]
-    pronouns: frozenset[str]
-    numeral_words: Mapping[str, int]
-
-
-@lru_cache(maxsize=8)
-def _words(language: str) -> _Words:
-    lex = lexicon(language)
-    return _Words(
-        lex.table("choices", "synonyms"),
-        lex.table("choices", "letters"),
-        lex.pattern("choices", "negated"),
-        lex.words("choices", "class_words"),
-        frozenset(lex.words("choices", "pronoun_numerals")),
-        lex.table("choices", "numeral_words"),
-    )
 
 
 @dataclass(frozen=True)
@@ -87,14 +64,17 @@ def _numerals(choices: tuple[str, ...], language: str) -> _Numerals | None:
         by_set[frozenset(v for v in values if v is not None)] = choice
     if not by_set:
         return None
-    tokens = sorted([*romans, *_words(language).numeral_words], key=len, reverse=True)
+    numeral_words = lexicon(language).table("choices", "numeral_words")
+    tokens = sorted([*romans, *numeral_words], key=len, reverse=True)
     alternatives = "|".join([*(re.escape(t) for t in tokens), r"\d+"])
     return _Numerals(by_set, romans, re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])"))
 
 
-def _class_numbers(text: str, numerals: _Numerals, words: _Words) -> list[tuple[int, Span]]:
+def _class_numbers(text: str, numerals: _Numerals, lex: Lexicon) -> list[tuple[int, Span]]:
     """The numbers named after the first class word (or anywhere without one), with spans."""
-    found = [(text.find(w), w) for w in words.class_words if w in text]
+    class_words = lex.words("choices", "class_words")
+    numeral_words = lex.table("choices", "numeral_words")
+    found = [(text.find(w), w) for w in class_words if w in text]
     start, word = min(found) if found else (-1, "")
     offset = start + len(word) if start >= 0 else 0
     region = re.split(r"[,.;]", text[offset:])[0] if start >= 0 else text
@@ -102,14 +82,14 @@ def _class_numbers(text: str, numerals: _Numerals, words: _Words) -> list[tuple[
     numbers = []
     for match in numerals.pattern.finditer(region):
         token = match.group(1)
-        if token in words.pronouns:
+        if token in lex.word_set("choices", "pronoun_numerals"):
             after_class = start >= 0 and region[: match.start()].strip() == ""
-            if not (after_class or whole in (token, *(f"{w} {token}" for w in words.class_words))):
+            if not (after_class or whole in (token, *(f"{w} {token}" for w in class_words))):
                 continue
         if token in numerals.romans:
             value = numerals.romans[token]
-        elif token in words.numeral_words:
-            value = words.numeral_words[token]
+        elif token in numeral_words:
+            value = numeral_words[token]
         else:
             value = int(token) if len(token) <= 3 else -1
         numbers.append((value, (offset + match.start(), offset + match.end())))
@@ -117,7 +97,7 @@ def _class_numbers(text: str, numerals: _Numerals, words: _Words) -> list[tuple[
 
 
 def _parse_numeral(text: Tracked, fact: FactSpec, numerals: _Numerals) -> Parsed:
-    found = _class_numbers(text.text, numerals, _words(fact.language))
+    found = _class_numbers(text.text, numerals, lexicon(fact.language))
     choice = numerals.choices.get(frozenset(value for value, _ in found))
     if choice is None:
         return invalid(hints.for_invalid(fact, "unclear"))
@@ -127,19 +107,21 @@ def _parse_numeral(text: Tracked, fact: FactSpec, numerals: _Numerals) -> Parsed
 
 def _word_choices(text: str, fact: FactSpec) -> dict[str, Span] | None:
     """Choices named by their words, with where; None when one is negated ("not male")."""
-    words = _words(fact.language)
+    lex = lexicon(fact.language)
+    synonyms, negated = lex.table("choices", "synonyms"), lex.pattern("choices", "negated")
+    letters = lex.table("choices", "letters")
     whole = text.strip(_STRIP)
     hits: dict[str, Span] = {}
     for choice in fact.choices:
         lowered = choice.lower()
-        for word in (lowered, *words.synonyms.get(lowered, ())):
+        for word in (lowered, *synonyms.get(lowered, ())):
             match = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text)
             if match is None:
                 continue
-            if re.search(rf"{words.negated}{re.escape(word)}(?![a-z0-9])", text):
+            if re.search(rf"{negated}{re.escape(word)}(?![a-z0-9])", text):
                 return None
             hits.setdefault(choice, match.span())
-        if words.letters.get(whole) == lowered:
+        if letters.get(whole) == lowered:
             hits.setdefault(choice, _whole_span(text))
     return hits
 

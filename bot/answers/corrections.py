@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from bot.answers import units
 from bot.answers.lexicon import lexicon
@@ -24,7 +23,6 @@ from bot.answers.text import MAX_CHARS, Tracked, clean_tracked
 from bot.criteria.model import FactSpec
 
 
-@lru_cache(maxsize=32)
 def _pattern(language: str, key: str) -> re.Pattern[str]:
     """The language's correction cues (``corrections.yaml``): cue, after, strip, age_phrase."""
     return lexicon(language).regex("corrections", key)

@@ -10,19 +10,11 @@ language's ``dontknow.yaml``.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 
 
-@lru_cache(maxsize=8)
-def _pattern(language: str, key: str) -> re.Pattern[str]:
-    return lexicon(language).regex("dontknow", key)
-
-
 def _span(text: str, key: str, language: str) -> tuple[int, int] | None:
-    match = _pattern(language, key).search(text)
+    match = lexicon(language).regex("dontknow", key).search(text)
     return None if match is None else match.span()
 
 

@@ -12,8 +12,6 @@ rough number of months instead. The phrases are the language's ``durations.yaml`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.answers import hints
 from bot.answers.lexicon import lexicon
@@ -24,44 +22,25 @@ from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
 
 
-@dataclass(frozen=True)
-class _Words:
-    rewrites: tuple[tuple[re.Pattern[str], str], ...]
-    not_done: re.Pattern[str]
-    month_names: re.Pattern[str]
-    duration: re.Pattern[str]
-    future: re.Pattern[str]
-
-
-@lru_cache(maxsize=8)
-def _words(language: str) -> _Words:
-    lex = lexicon(language)
-    rows = lex.records("durations", "rewrites")
-    return _Words(
-        tuple((re.compile(row["pattern"]), row["replace"]) for row in rows),
-        *(lex.regex("durations", k) for k in ("not_done", "month_names", "duration", "future")),
-    )
-
-
 def rewrite(text: Tracked, language: str) -> Tracked:
     """Relative time phrases as numbers with units: "last month" → "1 month"."""
     text = prepare_tracked(text, language)
-    for pattern, repl in _words(language).rewrites:
-        text = text.sub(pattern, repl)
+    for row in lexicon(language).records("durations", "rewrites"):
+        text = text.sub(row["regex"], row["replace"])
     return text
 
 
 def parse_duration(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned "how long ago" answer for a fact in months."""
-    words = _words(fact.language)
+    lex = lexicon(fact.language)
     rewritten = rewrite(text, fact.language)
-    future = words.future.search(rewritten.text)
+    future = lex.regex("durations", "future").search(rewritten.text)
     if future:
         return unknown(rewritten.origin(*future.span()))
-    has_duration = words.duration.search(rewritten.text) is not None
-    if words.month_names.search(rewritten.text) and not has_duration:
+    has_duration = lex.regex("durations", "duration").search(rewritten.text) is not None
+    if lex.regex("durations", "month_names").search(rewritten.text) and not has_duration:
         return invalid(hints.for_invalid(fact, "date"))
-    not_done = words.not_done.search(rewritten.text)
+    not_done = lex.regex("durations", "not_done").search(rewritten.text)
     if not_done and not has_duration and not re.search(r"\d", text.text):
         return unknown(rewritten.origin(*not_done.span()))
     return parse_quantity(rewritten, fact)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 
 
-@lru_cache(maxsize=8)
-def _words(language: str) -> tuple[re.Pattern[str], frozenset[str]]:
-    lex = lexicon(language)
-    return lex.regex("labels", "word"), frozenset(lex.words("labels", "stop_words"))
-
-
 def _tokens(text: str, language: str) -> set[str]:
-    word, stop = _words(language)
+    lex = lexicon(language)
+    word, stop = lex.regex("labels", "word"), lex.word_set("labels", "stop_words")
     words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in word.findall(text.lower()))
     return {w for w in words if w not in stop}
 

@@ -83,6 +83,7 @@ SCHEMA: Mapping[str, Mapping[str, Kind]] = {
     },
     "numbers": {
         "fragments": "fragments",
+        "number": "pattern",
         "word": "pattern",
         "small": "ints",
         "tens": "ints",
@@ -150,11 +151,14 @@ class ResourceError(ValueError):
 
 @dataclass(frozen=True)
 class Lexicon:
-    """One language's checked resources: file → key → value (patterns expanded)."""
+    """One language's checked resources: file → key → value (patterns expanded and compiled;
+    a record's ``pattern`` compiled as its ``regex``)."""
 
     language: str
     root: Path
     data: Mapping[str, Mapping[str, Any]]
+    regexes: Mapping[tuple[str, str], re.Pattern[str]]
+    word_sets: Mapping[tuple[str, str], frozenset[str]]
 
     def _get(self, file: str, key: str, *kinds: Kind) -> Any:
         if SCHEMA[file][key] not in kinds:
@@ -167,7 +171,7 @@ class Lexicon:
 
     def regex(self, file: str, key: str) -> re.Pattern[str]:
         """A pattern, compiled."""
-        return re.compile(self.pattern(file, key))
+        return self.regexes[file, key]
 
     def fragment(self, file: str, name: str) -> str:
         """One of a file's fragments, expanded."""
@@ -176,6 +180,10 @@ class Lexicon:
     def words(self, file: str, key: str) -> tuple[str, ...]:
         """A list of words or phrases."""
         return cast(tuple[str, ...], self._get(file, key, "words"))
+
+    def word_set(self, file: str, key: str) -> frozenset[str]:
+        """A list of words or phrases, as a set."""
+        return self.word_sets[file, key]
 
     def table(self, file: str, key: str) -> Mapping[str, Any]:
         """A mapping (ints, bools, strings, synonyms, scales)."""
@@ -200,11 +208,15 @@ def languages(root: Path = RESOURCES) -> tuple[str, ...]:
 
 def lexicon(language: str | None) -> Lexicon:
     """The checked resources of `language` (the default language when it has none)."""
-    lang = language or DEFAULT_LANGUAGE
-    if lang != DEFAULT_LANGUAGE and not (RESOURCES / lang).is_dir():
-        log.warning("no parser resources for %s; using %s", lang, DEFAULT_LANGUAGE)
-        lang = DEFAULT_LANGUAGE
-    return load(lang, RESOURCES)
+    return _resolve(language or DEFAULT_LANGUAGE, RESOURCES)
+
+
+@lru_cache(maxsize=16)
+def _resolve(language: str, root: Path) -> Lexicon:
+    if language != DEFAULT_LANGUAGE and not (root / language).is_dir():
+        log.warning("no parser resources for %s; using %s", language, DEFAULT_LANGUAGE)
+        language = DEFAULT_LANGUAGE
+    return load(language, root)
 
 
 @lru_cache(maxsize=16)
@@ -216,7 +228,24 @@ def load(language: str, root: Path = RESOURCES) -> Lexicon:
     extra = sorted(p.name for p in folder.glob("*.yaml") if p.stem not in SCHEMA)
     if extra:
         raise ResourceError(folder, "-", f"unknown files {extra}; allowed: {_allowed(SCHEMA)}")
-    return Lexicon(language, root, {name: _read(folder / f"{name}.yaml", name) for name in SCHEMA})
+    data = {name: _read(folder / f"{name}.yaml", name) for name in SCHEMA}
+    return Lexicon(
+        language,
+        root,
+        data,
+        {
+            (name, key): re.compile(data[name][key])
+            for name, keys in SCHEMA.items()
+            for key, kind in keys.items()
+            if kind == "pattern"
+        },
+        {
+            (name, key): frozenset(data[name][key])
+            for name, keys in SCHEMA.items()
+            for key, kind in keys.items()
+            if kind == "words"
+        },
+    )
 
 
 def _allowed(values: Mapping[str, object] | frozenset[str] | tuple[str, ...]) -> str:
@@ -337,7 +366,10 @@ class _Checker:
             where = f"{key}[{i}]"
             if not isinstance(item, dict) or set(item) != set(fields):
                 raise self.fail(where, f"must have exactly the keys {_allowed(fields)}")
-            records.append({f: check(f"{where}.{f}", item[f]) for f, check in fields.items()})
+            record = {f: check(f"{where}.{f}", item[f]) for f, check in fields.items()}
+            if "pattern" in record:
+                record["regex"] = re.compile(str(record["pattern"]))
+            records.append(record)
         return tuple(records)
 
     def rewrites(self, key: str, value: object) -> tuple[dict[str, object], ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.answers import units
-from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
+from bot.answers.lexicon import DEFAULT_LANGUAGE, Lexicon, lexicon
 from bot.answers.text import Tracked
 
 #: more significant digits than this is not a measurement; such numbers become infinite.
@@ -27,47 +27,22 @@ _GAP = re.compile(r"[\s-]*")
 _EXPONENT = re.compile(r"e([+-]?\d{1,4})(?![\w.])")
 
 
-@dataclass(frozen=True)
 class _Words:
-    """One language's number words and number patterns, compiled."""
+    """One language's number words (``numbers.yaml``)."""
 
-    small: Mapping[str, int]
-    tens: Mapping[str, int]
-    scales: Mapping[str, int]
-    all: frozenset[str]
-    articles: frozenset[str]
-    ands: frozenset[str]
-    points: frozenset[str]
-    word: re.Pattern[str]
-    fractions: tuple[tuple[re.Pattern[str], str], ...]
-    number: re.Pattern[str]
-    negative_before: re.Pattern[str]
-    range: re.Pattern[str]
-    inequality: re.Pattern[str]
+    def __init__(self, lex: Lexicon) -> None:
+        self.small: Mapping[str, int] = lex.table("numbers", "small")
+        self.tens: Mapping[str, int] = lex.table("numbers", "tens")
+        self.scales: Mapping[str, int] = lex.table("numbers", "scales")
+        self.all = frozenset({*self.small, *self.tens, *self.scales})
+        self.articles = lex.word_set("numbers", "article_words")
+        self.ands = lex.word_set("numbers", "and_words")
+        self.points = lex.word_set("numbers", "point_words")
 
 
 @lru_cache(maxsize=8)
 def _words(language: str) -> _Words:
-    lex = lexicon(language)
-    small, tens, scales = (lex.table("numbers", k) for k in ("small", "tens", "scales"))
-    return _Words(
-        small,
-        tens,
-        scales,
-        frozenset({*small, *tens, *scales}),
-        frozenset(lex.words("numbers", "article_words")),
-        frozenset(lex.words("numbers", "and_words")),
-        frozenset(lex.words("numbers", "point_words")),
-        lex.regex("numbers", "word"),
-        tuple(
-            (re.compile(row["pattern"]), row["replace"])
-            for row in lex.records("numbers", "fractions")
-        ),
-        re.compile(rf"(?<![\w.,]){lex.fragment('numbers', 'number')}"),
-        lex.regex("numbers", "negative_before"),
-        lex.regex("numbers", "range"),
-        lex.regex("numbers", "inequality"),
-    )
+    return _Words(lexicon(language))
 
 
 @dataclass(frozen=True)
@@ -138,9 +113,10 @@ def _digits(words: list[str], lang: _Words) -> list[str]:
     return digits
 
 
-def _number_word_edits(text: str, lang: _Words) -> list[tuple[int, int, str]]:
+def _number_word_edits(text: str, language: str) -> list[tuple[int, int, str]]:
     """(start, end, digits) for every run of number words in `text`."""
-    matches = list(lang.word.finditer(text))
+    lang = _words(language)
+    matches = list(lexicon(language).regex("numbers", "word").finditer(text))
     edits: list[tuple[int, int, str]] = []
     i = 0
     while i < len(matches):
@@ -171,7 +147,7 @@ def _number_word_edits(text: str, lang: _Words) -> list[tuple[int, int, str]]:
 
 def words_to_digits_tracked(text: Tracked, language: str = DEFAULT_LANGUAGE) -> Tracked:
     """``words_to_digits``, tracked."""
-    edits = _number_word_edits(text.text, _words(language))
+    edits = _number_word_edits(text.text, language)
     return text.edit(edits) if edits else text
 
 
@@ -187,8 +163,8 @@ def _format(value: float) -> str:
 def prepare_tracked(text: Tracked, language: str = DEFAULT_LANGUAGE) -> Tracked:
     """``prepare``, tracked."""
     text = words_to_digits_tracked(text, language)
-    for pattern, repl in _words(language).fractions:
-        text = text.sub(pattern, repl)
+    for row in lexicon(language).records("numbers", "fractions"):
+        text = text.sub(row["regex"], row["replace"])
     return text
 
 
@@ -214,9 +190,9 @@ def find_numbers(
     text: str, masked: list[tuple[int, int]] | None = None, language: str = DEFAULT_LANGUAGE
 ) -> list[Number]:
     """Every number in prepared `text` outside the `masked` spans, with a leading minus applied."""
-    lang = _words(language)
+    lex = lexicon(language)
     found = []
-    for match in lang.number.finditer(text):
+    for match in lex.regex("numbers", "number").finditer(text):
         if masked and any(s <= match.start() < e for s, e in masked):
             continue
         value = to_float(match.group())
@@ -226,7 +202,7 @@ def find_numbers(
             power = int(exponent.group(1))
             value = value * 10.0**power if abs(power) <= 300 else (math.inf if power > 0 else 0.0)
             end = exponent.end()
-        if lang.negative_before.search(text[: match.start()]):
+        if lex.regex("numbers", "negative_before").search(text[: match.start()]):
             value = -value
         found.append(Number(value, match.start(), end))
     return found
@@ -234,9 +210,9 @@ def find_numbers(
 
 def has_range(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """True for "10-15", "10 to 15 mg", "between 10 and 15": a range, not one number."""
-    return _words(language).range.search(text) is not None
+    return lexicon(language).regex("numbers", "range").search(text) is not None
 
 
 def has_inequality(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """True for "over 40", "less than 5 mg", "> 100": a bound, not one number."""
-    return _words(language).inequality.search(text) is not None
+    return lexicon(language).regex("numbers", "inequality").search(text) is not None

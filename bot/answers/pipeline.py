@@ -16,24 +16,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
-from bot.answers.names import (
-    CURRENT,
-    FAMILY,
-    HISTORICAL,
-    HYPOTHETICAL,
-    NEGATED,
-    POSSIBLE,
-    TERMINATE,
-)
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span
-
-__all__ = [
-    "CURRENT", "FAMILY", "HISTORICAL", "HYPOTHETICAL", "NEGATED", "POSSIBLE", "TERMINATE",
-    "Target", "analyse", "pipeline",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,7 @@ Out-of-range values are invalid, never clamped. Converted values are rounded to 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from bot.answers import hints, units
 from bot.answers.dontknow import hedge_span
@@ -32,27 +30,6 @@ class Reading:
     converted: bool
     time: bool
     span: Span | None = None
-
-
-@dataclass(frozen=True)
-class _Words:
-    multiplier: re.Pattern[str]
-    #: doses given per intake: "5 mg twice a day" is 10 mg/day.
-    frequencies: tuple[tuple[re.Pattern[str], float], ...]
-    no_dose: re.Pattern[str]
-
-
-@lru_cache(maxsize=8)
-def _words(language: str) -> _Words:
-    lex = lexicon(language)
-    return _Words(
-        lex.regex("quantities", "multiplier"),
-        tuple(
-            (re.compile(row["pattern"]), row["factor"])
-            for row in lex.records("quantities", "frequencies")
-        ),
-        lex.regex("quantities", "no_dose"),
-    )
 
 
 def _in_range(value: float, fact: FactSpec) -> bool:
@@ -83,9 +60,9 @@ def _bare(value: float, fact: FactSpec, target: str) -> Reading:
 
 
 def _frequency(text: Tracked, language: str) -> tuple[Tracked, float]:
-    for pattern, factor in _words(language).frequencies:
-        if pattern.search(text.text):
-            return text.sub(pattern, " "), factor
+    for row in lexicon(language).records("quantities", "frequencies"):
+        if row["regex"].search(text.text):
+            return text.sub(row["regex"], " "), row["factor"]
     return text, 1.0
 
 
@@ -101,7 +78,7 @@ def read_numbers(prepared: Tracked, fact: FactSpec) -> tuple[list[Reading], bool
         value = number.value
         found = units.unit_at(text, number.end, lang)
         if found is None:
-            multiplier = _words(lang).multiplier.match(text, number.end)
+            multiplier = lexicon(lang).regex("quantities", "multiplier").match(text, number.end)
             if multiplier:
                 value *= 1000
                 found = units.unit_at(text, multiplier.end(), lang)
@@ -165,7 +142,9 @@ def parse_quantity(text: Tracked, fact: FactSpec) -> Parsed:
     if not readings:
         if wrong_unit:
             return invalid(hints.for_invalid(fact, "unit"))
-        no_dose = _words(lang).no_dose.search(prepared.text) if is_dose else None
+        no_dose = (
+            lexicon(lang).regex("quantities", "no_dose").search(prepared.text) if is_dose else None
+        )
         if no_dose:
             return finish(Reading(0.0, None, False, False, prepared.origin(*no_dose.span())), fact)
         hedge = hedge_span(prepared.text, lang)

@@ -14,7 +14,6 @@ disagree make the answer invalid.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from bot.answers import hints
 from bot.answers.labels import best_label
@@ -25,26 +24,14 @@ from bot.answers.result import Parsed, Span, invalid
 from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
 
-_Levels = tuple[tuple[int, re.Pattern[str]], ...]
-
-
-@lru_cache(maxsize=8)
-def _leading_number(language: str) -> re.Pattern[str]:
-    return lexicon(language).regex("scales", "leading_number")
-
-
-@lru_cache(maxsize=16)
-def _levels(language: str, scale: str) -> _Levels:
-    rows = lexicon(language).table("scales", "scales").get(scale, ())
-    return tuple((int(row["level"]), re.compile(row["pattern"])) for row in rows)
-
 
 def _described(text: str, fact: FactSpec) -> tuple[int, Span] | None:
     """The level the answer describes, and where."""
-    for level, pattern in _levels(fact.language, fact.scale) if fact.scale else ():
-        match = pattern.search(text)
+    levels = lexicon(fact.language).table("scales", "scales").get(fact.scale or "", ())
+    for row in levels:
+        match = row["regex"].search(text)
         if match:
-            return level, match.span()
+            return int(row["level"]), match.span()
     best = best_label(text, fact.value_labels, fact.language)
     if best is not None and re.fullmatch(r"-?\d+", best):
         return int(best), (0, len(text))
@@ -54,7 +41,7 @@ def _described(text: str, fact: FactSpec) -> tuple[int, Span] | None:
 def parse_scale(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to an integer fact with value labels."""
     digits = words_to_digits_tracked(text, fact.language)
-    leading = _leading_number(fact.language).match(digits.text)
+    leading = lexicon(fact.language).regex("scales", "leading_number").match(digits.text)
     described = _described(text.text, fact)
     if leading:
         literal = leading.group(1).replace(",", ".")

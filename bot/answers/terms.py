@@ -15,15 +15,10 @@ from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 from bot.criteria.model import FactSpec
 
 
-@lru_cache(maxsize=8)
-def _generic(language: str) -> frozenset[str]:
-    """Key words too generic to say which fact a sentence is about (``terms.yaml``)."""
-    return frozenset(lexicon(language).words("terms", "generic_key_words"))
-
-
 def key_words(key: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     """Meaningful words of a fact key: "pregnant_or_breastfeeding" → pregnant, breastfeeding."""
-    generic = _generic(language)
+    #: key words too generic to say which fact a sentence is about
+    generic = lexicon(language).word_set("terms", "generic_key_words")
     return tuple(
         word
         for word in key.lower().split("_")

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.answers.lexicon import lexicon
 
@@ -147,12 +146,6 @@ class Tracked:
         return self.edit((i, i + 1, piece) for i, piece in enumerate(pieces))
 
 
-@lru_cache(maxsize=8)
-def _contractions(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    rows = lexicon(language).records("text", "contractions")
-    return tuple((re.compile(str(row["pattern"])), str(row["replace"])) for row in rows)
-
-
 def clean_tracked(source: Tracked, limit: int = MAX_CHARS, language: str | None = None) -> Tracked:
     """``clean`` on tracked text."""
     text = source.slice(0, limit)
@@ -166,8 +159,8 @@ def clean_tracked(source: Tracked, limit: int = MAX_CHARS, language: str | None 
         text = Tracked(lowered, text.starts, text.ends)
     else:
         text = text.pieces([c.lower() for c in text.text])
-    for pattern, repl in _contractions(language or "en"):
-        text = text.sub(pattern, repl)
+    for row in lexicon(language).records("text", "contractions"):
+        text = text.sub(row["regex"], row["replace"])
     return text.sub(_SPACES, " ").strip()
 
 

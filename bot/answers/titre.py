@@ -8,9 +8,6 @@ not a titre, nor is a number with a unit ("320 mg"). The words are the language'
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from bot.answers import hints, units
 from bot.answers.lexicon import lexicon
 from bot.answers.numbers import find_numbers, prepare_tracked, to_float
@@ -20,19 +17,15 @@ from bot.answers.text import Tracked
 from bot.criteria.model import FactSpec
 
 
-@lru_cache(maxsize=8)
-def _pattern(language: str, key: str) -> re.Pattern[str]:
-    return lexicon(language).regex("titre", key)
-
-
 def parse_titre(text: Tracked, fact: FactSpec) -> Parsed:
     """Parse a cleaned answer to a titre fact (unit "titer")."""
     lang = fact.language
+    lex = lexicon(lang)
     prepared = prepare_tracked(text, lang)
     words = prepared.text
-    negative = _pattern(lang, "negative").search(words)
-    positive = _pattern(lang, "positive").search(words) is not None
-    ratios = list(_pattern(lang, "ratio").finditer(words))
+    negative = lex.regex("titre", "negative").search(words)
+    positive = lex.regex("titre", "positive").search(words) is not None
+    ratios = list(lex.regex("titre", "ratio").finditer(words))
     if ratios:
         values = [to_float(m.group(1)) for m in ratios]
         if negative or any(r <= 0 for r in values):

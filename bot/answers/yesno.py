@@ -37,16 +37,8 @@ from functools import lru_cache
 from bot.answers import hints
 from bot.answers.dontknow import hedge_span
 from bot.answers.lexicon import lexicon
-from bot.answers.pipeline import (
-    CURRENT,
-    FAMILY,
-    HISTORICAL,
-    HYPOTHETICAL,
-    NEGATED,
-    POSSIBLE,
-    Target,
-    analyse,
-)
+from bot.answers.names import CURRENT, FAMILY, HISTORICAL, HYPOTHETICAL, NEGATED, POSSIBLE
+from bot.answers.pipeline import Target, analyse
 from bot.answers.result import Parsed, Span, invalid, known, unknown
 from bot.answers.terms import topic_spans
 from bot.answers.text import Tracked
@@ -96,8 +88,8 @@ def _words(language: str) -> _Words:
         lex.regex("yesno", "current"),
         lex.regex("yesno", "healthy"),
         lex.regex("yesno", "negative_result"),
-        frozenset(lex.words("yesno", "light_words")),
-        frozenset(lex.words("yesno", "bare_followers")),
+        lex.word_set("yesno", "light_words"),
+        lex.word_set("yesno", "bare_followers"),
     )
 
 
