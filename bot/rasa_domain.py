@@ -1,6 +1,9 @@
-"""Generate Rasa's domain.yml from the trial file — one source of truth for slots and questions.
+"""Generate Rasa's domain.yml from the trial file — one source of truth for slots and intents.
 
 `prescreen domain --write` regenerates it; a test fails when the committed file is stale.
+Slots: one per fact, named exactly like the fact key, and the dialogue's own (bot.dialogue.state).
+Intents: the conversation's own, and one ``ask_<topic>`` per topic of the trial file. There is
+one action, ``action_turn``, which handles every message (see bot/dialogue/__init__.py).
 """
 
 from __future__ import annotations
@@ -11,18 +14,11 @@ from typing import Any
 import yaml
 
 from bot.criteria.model import Trial
-from bot.dialogue.state import (
-    BRANCH_SLOTS,
-    CONSENT,
-    CONTACT_CONSENT,
-    CONTACT_DETAILS,
-    CONTACT_NAME,
-    DIALOGUE_SLOTS,
-    RESPONDENT,
-)
+from bot.dialogue.state import DIALOGUE_SLOTS
 
 DOMAIN_PATH = Path(__file__).resolve().parent.parent / "domain.yml"
 
+#: intents that are not about a topic of the trial.
 INTENTS: tuple[str, ...] = (
     "greet",
     "goodbye",
@@ -34,73 +30,44 @@ INTENTS: tuple[str, ...] = (
     "inform",
     "correct",
     "ask_why",
-    "ask_car_t",
-    "ask_study",
-    "ask_location",
-    "ask_who",
     "ask_human",
     "stop",
     "start_over",
     "delete_data",
 )
-FORM_ACTIONS: tuple[str, ...] = (
-    "validate_prescreen_form",
-    "validate_contact_form",
-    "action_finish_screening",
-    "action_contact_done",
-    "action_route",
-)
-CONTACT_SLOTS = (CONTACT_CONSENT, CONTACT_NAME, CONTACT_DETAILS)
+ACTIONS: tuple[str, ...] = ("action_turn",)
 HEADER = (
-    "# GENERATED from bot/trials/*.yaml by `prescreen domain --write` — do not edit by hand.\n"
-    "# Slots are named exactly like the trial's fact keys. The pre-screen questions are sent by\n"
-    "# validate_prescreen_form (wording from the trial file), so that form has no ask actions.\n"
+    "# GENERATED from the trial file by `prescreen domain --write` — do not edit by hand.\n"
+    "# Slots are named exactly like the trial's fact keys; `ask_<topic>` intents come from the\n"
+    "# trial's topics. Every message goes to action_turn (bot.dialogue), so there are no forms.\n"
 )
 
 
-def ask_action_names(trial: Trial) -> list[str]:
-    """The `action_ask_<slot>` actions: the contact form's only.
-
-    The pre-screen form declares none on purpose. Rasa then asks nothing itself, and
-    `validate_prescreen_form` sends the next question (wording from the trial file) in the
-    same call that understood the answer — one action-server round trip per turn, not two.
-    """
-    return [f"action_ask_{slot}" for slot in CONTACT_SLOTS]
+def topic_intents(trial: Trial) -> list[str]:
+    """One intent per topic a patient can ask about (``ask_treatment``, ``ask_location`` …)."""
+    return [f"ask_{name}" for name in trial.topics]
 
 
-def _slot(initial: Any = None) -> dict[str, Any]:
-    slot: dict[str, Any] = {
-        "type": "any",
-        "influence_conversation": False,
-        "mappings": [{"type": "custom"}],
-    }
-    if initial is not None:
-        slot["initial_value"] = initial
-    return slot
+def intents(trial: Trial) -> list[str]:
+    """Every intent of the domain, the trial's topic intents after ``ask_why``."""
+    fixed = list(INTENTS)
+    at = fixed.index("ask_why") + 1
+    return [*fixed[:at], *topic_intents(trial), *fixed[at:]]
+
+
+def _slot() -> dict[str, Any]:
+    return {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
 
 
 def build_domain(trial: Trial) -> dict[str, Any]:
     """The domain as a plain dict (stable key order, so the file diffs cleanly)."""
     slots = {key: _slot() for key in trial.facts}
     slots.update({key: _slot() for key in DIALOGUE_SLOTS})
-    # The only slots that steer Rasa's policies: what follows the router and the result.
-    for key in BRANCH_SLOTS:
-        slots[key] = {
-            "type": "bool",
-            "influence_conversation": True,
-            "mappings": [{"type": "custom"}],
-        }
     return {
         "version": "3.1",
-        "intents": list(INTENTS),
+        "intents": intents(trial),
         "slots": slots,
-        "forms": {
-            "prescreen_form": {
-                "required_slots": [CONSENT, RESPONDENT, *(f.key for f in trial.askable_facts())]
-            },
-            "contact_form": {"required_slots": list(CONTACT_SLOTS)},
-        },
-        "actions": [*FORM_ACTIONS, *ask_action_names(trial)],
+        "actions": list(ACTIONS),
         "session_config": {
             "session_expiration_time": 120,
             "carry_over_slots_to_new_session": True,

@@ -1,9 +1,15 @@
-"""Bot messages: a small value type and the fixed wording of the dialogue (not trial-specific)."""
+"""What the bot says: a message with quick replies, and `Reply`, the one result of every turn.
+
+Wording comes from the message catalog (`bot.i18n`, ids ``dialogue.*``) in the conversation's
+language, and from the trial file; nothing here is an English sentence.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.i18n import DEFAULT_LANGUAGE, t
 
 
 @dataclass(frozen=True)
@@ -12,6 +18,12 @@ class Button:
 
     title: str
     payload: str
+
+    @classmethod
+    def of(cls, message_id: str, language: str) -> Button:
+        """A button whose title and payload are the catalog's text for `message_id`."""
+        text = t(message_id, language)
+        return cls(text, text)
 
 
 @dataclass(frozen=True)
@@ -34,81 +46,52 @@ class BotMessage:
         return out
 
 
-YES, NO, DONT_KNOW_TEXT = "Yes", "No", "I don't know"
-YES_NO = (Button(YES, YES), Button(NO, NO))
-YES_NO_DONT_KNOW = (*YES_NO, Button(DONT_KNOW_TEXT, DONT_KNOW_TEXT))
+@dataclass
+class Reply:
+    """The outcome of one patient message: messages to send, slot updates, and the slot whose
+    question is now pending (None: no question pending)."""
 
-RESPONDENT_QUESTION = (
-    "Are you answering for yourself, or for someone else — for example as the parent or "
-    "guardian of a child?"
-)
-RESPONDENT_BUTTONS = (
-    Button("For myself", "For myself"),
-    Button("For my child or someone I care for", "For my child or someone I care for"),
-)
-RESPONDENT_HINT = 'Please say "for myself" or "for my child" (or someone else you care for).'
-CONSENT_HINT = "Please answer yes or no. You can also ask me a question about the study first."
+    messages: list[BotMessage] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    asking: str | None = None
 
-NOT_UNDERSTOOD = "Sorry, I didn't quite understand that."
-GIVE_UP = "No problem — we'll leave that one for the study team to check with you or your doctor."
-NOT_SAVED = (
-    "Sorry — I couldn't save that answer just now because of a technical problem. Your earlier "
-    "answers are safe. Please send it again in a moment."
-)
-NOT_AVAILABLE = (
-    "Sorry — something went wrong on our side. Your earlier answers are safe; please try again "
-    "in a moment."
-)
-NOTED_DONT_KNOW = "That's fine — the study team can check that later."
-TYPE_IN_WORDS = "Please type your answer in words rather than a command."
-TOO_LONG = "That message is very long; I only read the first part. Short answers work best."
-CORRECTED = "Thanks — I've updated my note of {label} to: {value}."
-UPDATED = "Thanks — I've updated my note of {label}."
 
-DECLINED = (
-    "No problem — we won't ask any health questions, and nothing about your health has been "
-    'stored. If you change your mind, just say "start again". Take care!'
-)
-STOPPED = (
-    "That's fine — we've stopped here, and your pre-screen is saved as incomplete. You can come "
-    'back and say "start again" at any time, or say "delete my answers" and we will remove '
-    "everything you told us."
-)
-STOP_BUTTONS = (
-    Button("Delete my answers", "Delete my answers"),
-    Button("Start again", "Start again"),
-)
-DELETED = (
-    "Your answers and this conversation have been deleted. Thank you for your interest in the "
-    'study. If you would like to start again, just say "start again".'
-)
-RESTARTING = "Let's start again from the beginning."
-NOT_A_DIAGNOSIS = (
-    "This is only a pre-screen, not a diagnosis or medical advice: the study doctors make the "
-    "final decision at a screening visit."
-)
-CONTACT_QUESTION = (
-    "Would you like the study team to contact you about the next steps? We will only use your "
-    "details for this study."
-)
-CONTACT_NAME_QUESTION = "What name should the study team use?"
-CONTACT_DETAILS_QUESTION = "What phone number or e-mail address should they use?"
-CONTACT_NAME_HINT = "Please type a name, for example Maria Chen."
-CONTACT_DETAILS_HINT = (
-    "Please give a phone number (for example +86 10 1234 5678) or an e-mail address "
-    "(for example name@example.com)."
-)
-CONTACT_SAVED = (
-    "Thank you, {name}. A study coordinator will contact you using {details}. If you have "
-    'questions before then, just ask here. You can also say "delete my answers" at any time.'
-)
-CONTACT_DECLINED = (
-    "Okay — we won't contact you. If you change your mind, you can start again at any time. "
-    "Thank you for your time."
-)
-AFTER_FINISH = (
-    'Your pre-screen is finished. You can ask me about the study, say "start again", or say '
-    '"delete my answers".'
-)
-GOODBYE = "Thank you for your time. Take care!"
-THANKS = "You're welcome!"
+def yes_no(language: str) -> tuple[Button, ...]:
+    return (Button.of("dialogue.button.yes", language), Button.of("dialogue.button.no", language))
+
+
+def yes_no_dont_know(language: str) -> tuple[Button, ...]:
+    return (*yes_no(language), Button.of("dialogue.button.dont_know", language))
+
+
+def respondent_buttons(language: str) -> tuple[Button, ...]:
+    return (
+        Button.of("dialogue.button.for_myself", language),
+        Button.of("dialogue.button.for_someone", language),
+    )
+
+
+def after_buttons(language: str) -> tuple[Button, ...]:
+    """Quick replies once the pre-screen is over: delete, start again."""
+    return (
+        Button.of("dialogue.button.delete", language),
+        Button.of("dialogue.button.start_again", language),
+    )
+
+
+def join_list(items: list[str], language: str) -> str:
+    """ "a, b and c" with the catalog's patterns (one item: itself)."""
+    if not items:
+        return ""
+    head = items[0]
+    for item in items[1:-1]:
+        head = t("dialogue.list.join", language, head=head, item=item)
+    if len(items) > 1:
+        head = t("dialogue.list.last", language, head=head, last=items[-1])
+    return head
+
+
+# English wording the load benchmark looks for in replies; the dialogue itself always asks the
+# catalog in the conversation's language.
+NOT_SAVED = t("dialogue.not_saved", DEFAULT_LANGUAGE)
+NOT_AVAILABLE = t("dialogue.not_available", DEFAULT_LANGUAGE)

@@ -1,7 +1,10 @@
-"""The dialogue's writes to the store: one short session (unit of work) per call.
+"""The dialogue's writes to the store: one unit of work (one transaction) per patient message.
 
-Each function finds the conversation's current screening and writes through
-`bot.store.screenings` (and `bot.store.retention` for erasure); nothing here builds an engine at import time.
+`commit` applies everything a message changed — consent, respondent, answers, the end of the
+screening, contact details, or the erasure of the conversation — and the one assessment that
+follows, through `bot.store.screenings` and `bot.store.retention`. With a turn key it is
+idempotent: the key is recorded in the same transaction, and a retry of an applied message
+writes nothing again (it only reads the assessment back).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -36,6 +40,40 @@ def session_scope() -> Iterator[Any]:
         raise StoreUnavailable(str(exc)) from exc
 
 
+@dataclass
+class Writes:
+    """What one patient message changes in the store."""
+
+    #: open a new screening with this consent answer (False: it ends at once, no health data).
+    consent: bool | None = None
+    language: str = "en"
+    respondent: str | None = None
+    #: (fact, value or None for "don't know", the patient's words).
+    answers: list[tuple[FactSpec, Value | None, str]] = field(default_factory=list)
+    #: close the open screening (start over).
+    close: bool = False
+    #: end the screening with its assessment (stopped, or the pre-screen is over).
+    end: bool = False
+    #: (name, phone, email) the patient agreed to leave.
+    contact: tuple[str, str | None, str | None] | None = None
+    #: erase everything of the conversation ("delete my answers").
+    erase: bool = False
+    #: the conversation's facts, assessed when the store holds none (a conversation whose
+    #: earlier answers were never stored).
+    facts: dict[str, Value | None] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.consent is not None
+            or self.respondent
+            or self.answers
+            or self.close
+            or self.end
+            or self.contact
+            or self.erase
+        )
+
+
 def _screening_id(session: Any, trial: Trial, conversation_id: str) -> int:
     screening_id = screenings.current_screening_id(session, conversation_id)
     if screening_id is None:
@@ -43,63 +81,61 @@ def _screening_id(session: Any, trial: Trial, conversation_id: str) -> int:
     return int(screening_id)
 
 
-def start_screening(trial: Trial, conversation_id: str, *, consent: bool) -> int:
-    """Open a new screening for this conversation and record the consent answer."""
+def commit(
+    trial: Trial, conversation_id: str, writes: Writes, turn: str | None = None
+) -> Assessment | None:
+    """Apply `writes` in one transaction; the screening's assessment when answers were
+    recorded or it ended (None otherwise). Raises StoreUnavailable when nothing was saved."""
     with session_scope() as session:
-        screening_id = int(
-            screenings.start_screening(session, conversation_id, trial.id, trial.version)
-        )
-        screenings.set_consent(session, screening_id, consent)
-        if not consent:
+        if writes.erase:
+            retention.delete_conversation(session, conversation_id, actor="patient")
+            return None
+        current = screenings.current_screening_id(session, conversation_id)
+        if (
+            turn is not None
+            and current is not None
+            and not screenings.claim_turn(session, int(current), turn)
+        ):
+            log.info("conversation %s…: message applied already (a retry)", conversation_id[:6])
+            return _assessment(session, trial, int(current), writes) if writes.end else None
+        screening_id = _write(session, trial, conversation_id, writes, current)
+        if turn is not None and screening_id is not None and screening_id != current:
+            screenings.claim_turn(session, screening_id, turn)
+        if screening_id is None or not (writes.answers or writes.end):
+            return None
+        assessment = _assessment(session, trial, screening_id, writes)
+        screenings.save_assessment(session, screening_id, assessment, ended=writes.end)
+        return assessment
+
+
+def _assessment(session: Any, trial: Trial, screening_id: int, writes: Writes) -> Assessment:
+    return assess(trial, screenings.current_facts(session, screening_id) or writes.facts)
+
+
+def _write(
+    session: Any, trial: Trial, conversation_id: str, writes: Writes, current: int | None
+) -> int | None:
+    """Every write but the assessment; the screening written to (None: none)."""
+    if writes.close and current is not None:
+        stored = screenings.current_facts(session, current)
+        screenings.save_assessment(session, current, assess(trial, stored), ended=True)
+        return current
+    screening_id = current
+    if writes.consent is not None:
+        screening_id = screenings.start_screening(session, conversation_id, trial.id, trial.version)
+        screenings.set_consent(session, screening_id, writes.consent)
+        screenings.set_language(session, screening_id, writes.language)
+        if not writes.consent:
             screenings.save_assessment(session, screening_id, assess(trial, {}), ended=True)
-        return screening_id
-
-
-def set_respondent(trial: Trial, conversation_id: str, respondent: str) -> None:
-    """Record who is answering (self / guardian)."""
-    with session_scope() as session:
-        screenings.set_respondent(
-            session, _screening_id(session, trial, conversation_id), respondent
-        )
-
-
-def record_answer(
-    trial: Trial, conversation_id: str, fact: FactSpec, value: Value | None, raw_text: str
-) -> Assessment:
-    """Store one answer (a correction supersedes the previous one) and the new assessment."""
-    with session_scope() as session:
-        screening_id = _screening_id(session, trial, conversation_id)
+    if not (writes.respondent or writes.answers or writes.contact or writes.end):
+        return None if screening_id is None else int(screening_id)
+    screening_id = _screening_id(session, trial, conversation_id)
+    if writes.respondent:
+        screenings.set_respondent(session, screening_id, writes.respondent)
+    for fact, value, raw_text in writes.answers:
         screenings.record_answer(
             session, screening_id, fact.key, value, fact.unit, raw_text, source="patient"
         )
-        facts = screenings.current_facts(session, screening_id)
-        assessment = assess(trial, facts)
-        screenings.save_assessment(session, screening_id, assessment)
-        return assessment
-
-
-def end_screening(
-    trial: Trial, conversation_id: str, facts: dict[str, Value | None], *, stopped: bool = False
-) -> Assessment:
-    """Close the screening with its final assessment (stopped early → outcome incomplete)."""
-    with session_scope() as session:
-        screening_id = _screening_id(session, trial, conversation_id)
-        stored = screenings.current_facts(session, screening_id)
-        assessment = assess(trial, stored or facts)
-        screenings.save_assessment(session, screening_id, assessment, ended=True)
-        return assessment
-
-
-def delete_conversation(conversation_id: str) -> int:
-    """Delete everything stored for this conversation at the patient's request."""
-    with session_scope() as session:
-        return int(retention.delete_conversation(session, conversation_id, actor="patient"))
-
-
-def save_contact(
-    trial: Trial, conversation_id: str, name: str, phone: str | None, email: str | None
-) -> None:
-    """Store contact details (only ever called after the patient agreed)."""
-    with session_scope() as session:
-        screening_id = _screening_id(session, trial, conversation_id)
-        screenings.save_contact(session, screening_id, name, phone, email)
+    if writes.contact is not None:
+        screenings.save_contact(session, screening_id, *writes.contact)
+    return screening_id

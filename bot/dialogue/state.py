@@ -8,29 +8,30 @@ nothing when the question was not asked yet (the engine's absent key).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from bot.criteria.model import Trial, Value
 from bot.engine import FactError, coerce_value
+from bot.i18n import DEFAULT_LANGUAGE
+
+if TYPE_CHECKING:
+    from bot.dialogue.apply import Changes
 
 DONT_KNOW = "dont_know"
 
 #: dialogue slots that are not facts.
 CONSENT = "consent_prescreen"
 RESPONDENT = "respondent"
-REQUESTED = "requested_slot"
+ASKING = "asking"
 ATTEMPTS = "answer_attempts"
-NOTE = "pending_note"
 STATE = "screening_state"
 OUTCOME = "screening_outcome"
+LANGUAGE = "language"
 CONTACT_CONSENT = "contact_consent"
 CONTACT_NAME = "contact_name"
 CONTACT_DETAILS = "contact_details"
-
-#: bool slots that steer Rasa's rules: the router hands over to the form; the result offers contact.
-RESUME_PRESCREEN = "resume_prescreen"
-CONTACT_OFFER = "contact_offer"
-BRANCH_SLOTS: tuple[str, ...] = (RESUME_PRESCREEN, CONTACT_OFFER)
+CONTACT_SLOTS: tuple[str, ...] = (CONTACT_CONSENT, CONTACT_NAME, CONTACT_DETAILS)
 
 #: values of the `screening_state` slot.
 ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
@@ -42,16 +43,66 @@ ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
 )
 
 DIALOGUE_SLOTS: tuple[str, ...] = (
+    LANGUAGE,
     CONSENT,
     RESPONDENT,
+    ASKING,
     ATTEMPTS,
-    NOTE,
     STATE,
     OUTCOME,
-    CONTACT_CONSENT,
-    CONTACT_NAME,
-    CONTACT_DETAILS,
+    *CONTACT_SLOTS,
 )
+
+
+@dataclass(frozen=True)
+class State:
+    """What the conversation knows when a message arrives: the trial (worded in the
+    conversation's language), the conversation id, the slots, and the turn's idempotency key.
+
+    `changes` is set on the state *after* `apply`: what `ask` must tell besides the next question.
+    """
+
+    trial: Trial
+    conversation_id: str
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    #: identifies this patient message across retries (None: not idempotent, e.g. unit tests).
+    turn: str | None = None
+    changes: Changes | None = None
+
+    @classmethod
+    def of(
+        cls, trial: Trial, conversation_id: str, slots: Mapping[str, Any], turn: str | None = None
+    ) -> State:
+        """The state for a conversation, the trial worded in its language."""
+        language = str(slots.get(LANGUAGE) or DEFAULT_LANGUAGE)
+        return cls(trial.in_language(language), conversation_id, dict(slots), turn)
+
+    @property
+    def language(self) -> str:
+        return str(self.slots.get(LANGUAGE) or DEFAULT_LANGUAGE)
+
+    @property
+    def asking(self) -> str | None:
+        """The slot whose question is pending, if any."""
+        value = self.slots.get(ASKING)
+        return str(value) if value else None
+
+    @property
+    def started(self) -> bool:
+        """True once the privacy notice has been answered (or the screening ended)."""
+        return self.slots.get(CONSENT) is not None or self.slots.get(STATE) in (
+            DELETED,
+            FINISHED,
+            STOPPED,
+        )
+
+    def facts(self) -> dict[str, Value | None]:
+        """The engine facts the slots hold."""
+        return facts_from_slots(self.trial, self.slots)
+
+    def after(self, changes: Changes) -> State:
+        """This state with `changes` applied to the slots (and kept for `ask`)."""
+        return replace(self, slots={**self.slots, **changes.slots}, changes=changes)
 
 
 def facts_from_slots(trial: Trial, slots: Mapping[str, Any]) -> dict[str, Value | None]:
@@ -80,6 +131,13 @@ def slot_value(value: Value | None) -> Value:
     return DONT_KNOW if value is None else value
 
 
-def cleared_fact_slots(trial: Trial) -> dict[str, Any]:
-    """Slot updates that forget every fact (for a restart or a deletion)."""
-    return {key: None for key in trial.facts}
+def fresh_slots(trial: Trial, state: str | None) -> dict[str, Any]:
+    """Slot updates that forget every answer of the conversation (start over, erase).
+
+    The conversation's language is kept.
+    """
+    slots: dict[str, Any] = {key: None for key in trial.facts}
+    slots.update({key: None for key in DIALOGUE_SLOTS if key != LANGUAGE})
+    slots[ATTEMPTS] = 0
+    slots[STATE] = state
+    return slots

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.answers import parse_answer
 from bot.criteria.model import Trial
-from bot.dialogue.form_turn import CONSENT_FACT
+from bot.dialogue.interpret import consent_fact
 from bot.engine import assess
 
 
 def warm_up(trial: Trial) -> None:
     """Parse one yes/no answer and assess an empty fact set, so caches are filled."""
-    parse_answer("no, never had one", CONSENT_FACT)
+    parse_answer("no, never had one", consent_fact(trial.language))
     assess(trial, {})

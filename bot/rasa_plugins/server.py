@@ -12,6 +12,13 @@ validation of every response but compiles the schema once.
 walking every subclass of `Event` (`Event.resolve_by_type`), for every event, every turn.
 `cached_event_types()` looks the classes up in a table built once.
 
+4. Not a speed fix either: Rasa's REST channel answers even when the turn failed after the
+action ran — in particular when the tracker could not be saved — with the messages the action
+had sent. The patient would then see the next question while the stored conversation still
+waits for the answer to the old one. `failed_turns_say_nothing()` makes a failed turn reply
+with no message (the web app then asks the patient to send it again; the retry is applied
+once, see bot.dialogue.turn.turn_key), and logs it without the patient's text.
+
 3. Not a speed fix: Rasa's JSON logs render an exception's traceback with every frame's local
 variables, which put the database password (the driver's connect frame) and a patient's
 message text into the server log. `tracebacks_without_locals()` keeps the tracebacks and drops
@@ -26,6 +33,7 @@ production (bot.settings.check_deployment) a missing, short or development token
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -35,6 +43,7 @@ from typing import Any
 from bot.settings import DEV_RASA_TOKEN, InsecureConfiguration, check_deployment
 
 PROG = "python -m bot.rasa_plugins.server"
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -94,6 +103,36 @@ def tracebacks_without_locals() -> None:
     )
 
 
+def failed_turns_say_nothing() -> None:
+    """Make the REST channel send no message for a turn that failed (idempotent)."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.channels.rest import RestInput
+
+    original = RestInput.blueprint
+    if getattr(original, "_says_nothing_on_failure", False):
+        return
+
+    def blueprint(self: Any, on_new_message: Any) -> Any:
+        async def handle(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception as error:  # the turn failed, whatever the cause
+                log.error(
+                    "turn failed for conversation %s…, no reply sent: %s: %s",
+                    str(message.sender_id)[:6],
+                    error.__class__.__name__,
+                    " ".join(str(error).split())[:300],
+                )
+                channel = message.output_channel
+                if isinstance(channel, CollectingOutputChannel):
+                    channel.messages.clear()
+
+        return original(self, handle)
+
+    blueprint._says_nothing_on_failure = True  # type: ignore[attr-defined]
+    RestInput.blueprint = blueprint
+
+
 def rasa_argv(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> list[str]:
     """Rasa's argv: for `run`, the API token from RASA_TOKEN appended in this process only.
 
@@ -132,6 +171,7 @@ def main() -> None:
     compiled_validation()
     cached_event_types()
     tracebacks_without_locals()
+    failed_turns_say_nothing()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *argv[1:]]

@@ -3,7 +3,10 @@
 The deletion runs inside an action, but Rasa saves the conversation *after* the action: a
 plain SQLTrackerStore would then write every event back (it stores the events it does not
 find in the table). This store sees that the turn ended with the conversation deleted and
-removes the conversation's events instead of saving them.
+removes the conversation's events instead of saving them. A conversation whose patient
+declined the pre-screen keeps no patient text either: its `user` events (the opening message,
+the "no" and anything typed after) are removed in the transaction that saves the turn, and only
+the bot's side stays.
 
 Outages. Rasa wraps every tracker store in a `FailSafeTrackerStore`, which answers a failed
 `retrieve` with "no such conversation": the turn then runs on a *fresh* tracker, so a patient
@@ -12,6 +15,11 @@ later recorded against whatever question the stored conversation was waiting for
 instead raises `TrackerStoreUnavailable` when the database cannot be read, and the wrapper is
 made to let that error through: the turn fails (nothing is stored; the web app tells the
 patient to try again) and the conversation resumes where it was once the database is back.
+Saving is treated the same way: the wrapper would otherwise answer a failed `save` by keeping
+the tracker in memory, and the patient would be shown the next question while the stored
+conversation still waits for the old one. Here a failed save raises TrackerStoreUnavailable,
+and the REST channel then sends no reply (bot.rasa_plugins.server.failed_turns_say_nothing):
+the patient is asked to try again, and the retry is applied once (bot.dialogue.turn.turn_key).
 PostgreSQL connections are checked before use (`pool_pre_ping`), so a database restart
 between two turns does not surface as an error on the next turn.
 """
@@ -35,6 +43,7 @@ log = logging.getLogger(__name__)
 
 STATE_SLOT = "screening_state"
 DELETED = "deleted"
+DECLINED = "declined"
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -51,22 +60,29 @@ def deleted_this_turn(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def declined(tracker: DialogueStateTracker) -> bool:
+    """True when the patient declined the pre-screen (and has not started again)."""
+    return bool(tracker.get_slot(STATE_SLOT) == DECLINED)
+
+
 def _let_outages_through() -> None:
-    """Make FailSafeTrackerStore re-raise TrackerStoreUnavailable from `retrieve` (idempotent).
+    """Make FailSafeTrackerStore re-raise TrackerStoreUnavailable from `retrieve` and `save`
+    (idempotent). Its other errors keep Rasa's behaviour (logged, then a fresh in-memory
+    tracker, or the tracker kept in memory)."""
+    for hook in ("on_tracker_store_retrieve_error", "on_tracker_store_error"):
+        current = getattr(FailSafeTrackerStore, hook)
+        if not getattr(current, "_lets_outages_through", False):
+            setattr(FailSafeTrackerStore, hook, _raising(current))
 
-    Its other errors keep Rasa's behaviour (logged, then a fresh in-memory tracker).
-    """
-    current = FailSafeTrackerStore.on_tracker_store_retrieve_error
-    if getattr(current, "_lets_outages_through", False):
-        return
 
-    def on_tracker_store_retrieve_error(self: Any, error: Exception) -> None:
+def _raising(current: Any) -> Any:
+    def on_error(self: Any, error: Exception) -> None:
         if isinstance(error, TrackerStoreUnavailable):
             raise error
         current(self, error)
 
-    on_tracker_store_retrieve_error._lets_outages_through = True  # type: ignore[attr-defined]
-    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_tracker_store_retrieve_error
+    on_error._lets_outages_through = True  # type: ignore[attr-defined]
+    return on_error
 
 
 class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
@@ -141,16 +157,39 @@ class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         try:
             await self._save(tracker)
         except SQLAlchemyError as error:
-            self._unavailable("save", tracker.sender_id, error)
-            raise
+            message = self._unavailable("save", tracker.sender_id, error)
+            raise TrackerStoreUnavailable(message) from None  # see _unavailable
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
-        if not deleted_this_turn(tracker):
-            await super().save(tracker)
+        """Rasa's save (the events not stored yet, one transaction), except that a deleted
+        conversation loses every event and a declined one its patient messages."""
+        if deleted_this_turn(tracker):
+            with self.session_scope() as session:
+                self._events_of(session, tracker.sender_id).delete(synchronize_session=False)
+                session.commit()
             return
+        await self.stream_events(tracker)
         with self.session_scope() as session:
-            query: Any = session.query(self.SQLEvent)
-            query.filter(self.SQLEvent.sender_id == tracker.sender_id).delete(
-                synchronize_session=False
-            )
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            if declined(tracker):
+                session.flush()
+                events = self._events_of(session, tracker.sender_id)
+                events.filter(self.SQLEvent.type_name == UserUttered.type_name).delete(
+                    synchronize_session=False
+                )
             session.commit()
+
+    def _events_of(self, session: Any, sender_id: str) -> Any:
+        query: Any = session.query(self.SQLEvent)
+        return query.filter(self.SQLEvent.sender_id == sender_id)

@@ -113,6 +113,11 @@ class Screening(Base):
     ended_at = Column(UTCDateTime, nullable=True)
     outcome = Column(String(20), nullable=False, default="incomplete", server_default="incomplete")
     deleted_at = Column(UTCDateTime, nullable=True)
+    #: the conversation's language ("en"); None for screenings stored before it was recorded.
+    language = Column(String(16), nullable=True)
+    #: the key of the latest patient message applied to this screening, so that a retry of the
+    #: same message (after Rasa failed to save its tracker) is applied only once.
+    last_turn = Column(String(64), nullable=True)
 
     __table_args__ = (
         CheckConstraint(_one_of("respondent", RESPONDENTS), name="respondent"),

@@ -83,6 +83,22 @@ def set_consent(session: Session, screening_id: int, consent: bool) -> None:
     session.flush()
 
 
+def set_language(session: Session, screening_id: int, language: str) -> None:
+    """Record the conversation's language ("en") on the screening."""
+    live_screening(session, screening_id, lock=True).language = language
+    session.flush()
+
+
+def claim_turn(session: Session, screening_id: int, turn: str) -> bool:
+    """Record `turn` (a patient message's key) as applied to the screening; False when it was
+    the last one applied already, i.e. this is a retry of the same message."""
+    screening = live_screening(session, screening_id, lock=True)
+    if screening.last_turn == turn:
+        return False
+    screening.last_turn = turn
+    session.flush()
+    return True
+
 def set_respondent(session: Session, screening_id: int, respondent: str | None) -> None:
     """Record who answers: ``self``, ``guardian`` (for a child) or None (not known yet)."""
     if respondent is not None and respondent not in RESPONDENTS:

@@ -6,8 +6,9 @@ error page, not the privacy notice of a fresh conversation), the logs say the da
 unavailable, and no process dies. Once it is back the resent answer continues the
 conversation from where it was, and the store holds every earlier answer and the resent one
 exactly once. A restart of the database between two turns (stale pooled connections) goes
-unnoticed. The database failing only for the action server's write is covered at action level
-(tests/actions: the NOT_SAVED note).
+unnoticed. The database failing for Rasa's save of the tracker after the action server stored
+the answer (the save race) shows no next question, and the retry is applied once. The database
+failing only for the action server's write is covered in tests/dialogue (the not-saved note).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from itsdangerous import Signer
 
 from bot.criteria import get_trial
 from bot.engine import assess
+from bot.i18n import t
 from bot.web.patient import COOKIE, COOKIE_SALT, NO_REPLY, UNAVAILABLE
 from tests.browser.conftest import Web
 from tests.faults import postgres
@@ -96,7 +98,7 @@ class Patient:
         token = self.client.cookies.get("csrftoken") or ""
         response = self.client.post("/chat", json={"message": text}, headers={"x-csrftoken": token})
         body = response.json()
-        if response.status_code == 200 and _texts(body["messages"]) != [NO_REPLY]:
+        if response.status_code == 200 and _texts(body["messages"]) != [t(NO_REPLY)]:
             self.sent.append(text)
         return response.status_code, body.get("messages") or [{"text": body.get("error")}]
 
@@ -206,11 +208,11 @@ def test_database_down_mid_conversation(
         status, messages = patient.say("yes")
         # The web app's "try again" message: not silence, not an error page, and not the
         # privacy notice of a conversation started afresh on an empty tracker.
-        assert (status, _texts(messages)) == (200, [NO_REPLY])
+        assert (status, _texts(messages)) == (200, [t(NO_REPLY)])
     # The web app reads the transcript itself: a 503 with the same friendly wording as Rasa's.
     history_response = patient.client.get("/chat/history")
     assert history_response.status_code == 503
-    assert history_response.json() == {"error": UNAVAILABLE}
+    assert history_response.json() == {"error": t(UNAVAILABLE)}
     _alive(web)
 
     rasa_log = _log(stack, "rasa.log")[rasa_log_before:]
@@ -260,4 +262,67 @@ def test_database_restarted_between_turns(web: Web, database_back: postgres.Post
     export, history = _stored(stack, patient.conversation_id)
     assert export["facts"] == after
     assert [a["fact"] for a in history] == ["age_years", "sex", "sle_diagnosed"]
+    _alive(web)
+
+
+FAIL_SAVES = """
+CREATE TABLE IF NOT EXISTS fail_event_saves (sender_id text PRIMARY KEY);
+CREATE OR REPLACE FUNCTION fail_event_saves() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM fail_event_saves WHERE sender_id = NEW.sender_id) THEN
+        RAISE EXCEPTION 'test: the database fails while Rasa saves the tracker';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS fail_event_saves ON events;
+CREATE TRIGGER fail_event_saves BEFORE INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION fail_event_saves();
+"""
+
+
+def test_tracker_save_fails_after_the_answer_was_stored(web: Web) -> None:
+    """The save race: the action server has stored the answer, then Rasa cannot save the
+    tracker (a trigger on Rasa's `events` table fails the insert for this conversation only).
+    The patient must not see the next question (the stored conversation still waits for this
+    one); the retry of the same message continues the conversation and is applied once."""
+    import sqlalchemy as sa
+
+    stack = web.stack
+    patient = Patient(web)
+    patient.answer(BEFORE, until="sle_diagnosed")
+    conversation = patient.conversation_id
+    engine = sa.create_engine(stack.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(FAIL_SAVES)
+            connection.execute(
+                sa.text("INSERT INTO fail_event_saves VALUES (:c)"), {"c": conversation}
+            )
+        status, messages = patient.say("yes")
+        assert (status, _texts(messages)) == (200, [t(NO_REPLY)])  # not the next question
+        _export, history = _stored(stack, conversation)
+        assert [a["fact"] for a in history] == ["age_years", "sex", "sle_diagnosed"]  # stored
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM fail_event_saves"))
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS fail_event_saves ON events")
+        engine.dispose()
+
+    status, messages = patient.say("yes")  # the patient sends it again
+    after = {**BEFORE_FACTS, "sle_diagnosed": True}
+    assert status == 200
+    assert asked_fact(TRIAL, messages) == assess(TRIAL, after).next_question, messages
+    export, history = _stored(stack, conversation)
+    assert export["facts"] == after
+    assert [(a["fact"], a["raw_text"], a["superseded_at"]) for a in history] == [
+        ("age_years", "I'm 34", None),
+        ("sex", "female", None),
+        ("sle_diagnosed", "yes", None),  # applied once, not once per attempt
+    ]
+    said = [line["text"] for line in export["transcript"] if line["from"] == "patient"]
+    assert said == patient.sent == ["hi", *BEFORE.values(), "yes"]
+    # and the conversation goes on from there
+    status, messages = patient.say("no")
+    assert status == 200 and asked_fact(TRIAL, messages) is not None
     _alive(web)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bot.criteria import get_trial
+from bot.i18n import t
 from bot.web.patient import NO_REPLY, UNAVAILABLE
 from tests.browser.conftest import Web
 from tests.stack.harness import Stack, asked_fact
@@ -56,7 +57,7 @@ def test_action_server_killed_mid_conversation(web: Web) -> None:
 
     status, messages = patient.say("female")
     assert status == 200
-    assert [m["text"] for m in messages] == [NO_REPLY]  # a short message, not silence
+    assert [m["text"] for m in messages] == [t(NO_REPLY)]  # a short message, not silence
 
     stack.start_actions()
     status, messages = patient.say("female")
@@ -76,7 +77,7 @@ def test_rasa_restarted_mid_conversation(web: Web, trained_model: Any) -> None:
     stack.processes.remove(rasa)
 
     status, messages = patient.say("female")
-    assert status == 503 and "not available" in UNAVAILABLE
+    assert status == 503 and "not available" in t(UNAVAILABLE)
 
     stack.start_rasa(trained_model)
     # The conversation resumes from the tracker store: the pending question is still sex.

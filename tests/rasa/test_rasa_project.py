@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main as prescreen
 from bot.criteria import get_trial
@@ -21,18 +22,18 @@ def test_domain_is_generated_from_the_trial_file() -> None:
     assert prescreen(["domain"]) == 0, "run `prescreen domain --write`"
 
 
-def test_every_fact_key_is_a_slot_and_no_prescreen_slot_has_an_ask_action() -> None:
-    """The validation action asks the pre-screen questions: an `action_ask_<fact>` or
-    `utter_ask_<fact>` in the domain would make Rasa ask a second time."""
+def test_every_fact_key_is_a_slot_and_every_intent_goes_to_the_turn_action() -> None:
+    """One action handles every message: a rule per intent of the domain (and the NLU
+    fallback), and one `ask_<topic>` intent per topic of the trial file."""
     trial = get_trial()
     domain = build_domain(trial)
-    assert set(trial.facts) <= set(domain["slots"])
-    names = set(domain["actions"]) | set(domain.get("responses", {}))
-    for slot in domain["forms"]["prescreen_form"]["required_slots"]:
-        for prefix in ("action_ask_", "action_ask_prescreen_form_", "utter_ask_"):
-            assert f"{prefix}{slot}" not in names
-    for slot in domain["forms"]["contact_form"]["required_slots"]:
-        assert f"action_ask_{slot}" in domain["actions"]
+    assert set(trial.facts) <= set(domain["slots"]) and "language" in domain["slots"]
+    assert domain["actions"] == ["action_turn"] and "forms" not in domain
+    assert {f"ask_{name}" for name in trial.topics} <= set(domain["intents"])
+    assert "ask_car_t" not in domain["intents"]
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "turn.yml").read_text())["rules"]
+    routed = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules}
+    assert routed == dict.fromkeys([*domain["intents"], "nlu_fallback"], "action_turn")
     assert DOMAIN_PATH.exists()
 
 

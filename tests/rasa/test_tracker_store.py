@@ -28,7 +28,7 @@ def store(tmp_path: Path) -> PrivacySQLTrackerStore:
 def _turn(text: str, age: int) -> list[object]:
     return [
         UserUttered(text, {"name": "inform", "confidence": 0.9}),
-        ActionExecuted("prescreen_form"),
+        ActionExecuted("action_turn"),
         SlotSet("age_years", age),
         BotUttered("What is your sex?"),
         ActionExecuted("action_listen"),
@@ -73,3 +73,59 @@ def test_only_the_latest_session_is_loaded_but_the_full_tracker_has_all(
 
 def test_sqlite_connections_are_kept(store: PrivacySQLTrackerStore) -> None:
     assert isinstance(store.engine.pool, QueuePool)
+
+
+def _stored_types(store: PrivacySQLTrackerStore, sender: str) -> list[str]:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent.type_name).filter_by(sender_id=sender).all()
+    return [type_name for (type_name,) in rows]
+
+
+def test_a_declined_conversation_keeps_no_patient_text(store: PrivacySQLTrackerStore) -> None:
+    opening = [
+        UserUttered("Hi, I'm 45 and I have lupus", {"name": "greet", "confidence": 0.9}),
+        ActionExecuted("action_turn"),
+        BotUttered("Before we start: …"),
+        ActionExecuted("action_listen"),
+    ]
+    tracker = DialogueStateTracker.from_events("p-3", opening, store.domain.slots)
+    asyncio.run(store.save(tracker))
+    assert "user" in _stored_types(store, "p-3")
+    loaded = asyncio.run(store.retrieve("p-3"))
+    assert loaded is not None
+    for event in [
+        UserUttered("no, I don't agree", {"name": "deny", "confidence": 0.9}),
+        ActionExecuted("action_turn"),
+        SlotSet("screening_state", "declined"),
+        BotUttered("No problem — …"),
+        ActionExecuted("action_listen"),
+    ]:
+        loaded.update(event)  # type: ignore[arg-type]
+    asyncio.run(store.save(loaded))
+    stored = _stored_types(store, "p-3")
+    assert "user" not in stored and stored.count("bot") == 2
+    again = asyncio.run(store.retrieve("p-3"))
+    assert again is not None and again.get_slot("screening_state") == "declined"
+    # the next turn is stored after what is left, nothing written twice
+    for event in _turn("thanks", 45):
+        again.update(event)  # type: ignore[arg-type]
+    asyncio.run(store.save(again))
+    assert len(_stored_types(store, "p-3")) == len(stored) + 4  # its patient message dropped too
+
+
+def test_a_failed_save_is_an_error_not_a_tracker_kept_in_memory(
+    store: PrivacySQLTrackerStore,
+) -> None:
+    """Rasa's fail-safe wrapper would keep the tracker in memory and the REST channel would
+    show the next question; the turn must fail instead."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.rasa_plugins.tracker_store import TrackerStoreUnavailable
+
+    wrapped = FailSafeTrackerStore(store)
+    tracker = DialogueStateTracker.from_events("p-4", _turn("34", 34), store.domain.slots)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE events")  # every save now fails
+    with pytest.raises(TrackerStoreUnavailable) as raised:
+        asyncio.run(wrapped.save(tracker))
+    assert str(raised.value).startswith("database unavailable: could not save conversation p-4…")

@@ -212,6 +212,32 @@ def test_declining_consent_stores_no_health_data(stack: Stack) -> None:
     assert "won't ask any health questions" in messages[-1]["text"]
     export = stack.export(chat.sender)
     assert export["outcome"] == "incomplete" and export["facts"] == {}
+    # Nor the patient's words: the opening ("I'm 45 and I have lupus") and the "no" are gone
+    # from Rasa's events; the bot's side of the transcript stays.
+    assert [line for line in export["transcript"] if line["from"] == "patient"] == []
+    assert any(line["from"] == "bot" for line in export["transcript"])
+    assert _event_rows(stack, chat.sender, "user") == 0
+    chat.send("thanks")  # still nothing kept after the decline
+    assert _event_rows(stack, chat.sender, "user") == 0
+    assert "lupus" not in str(_event_data(stack, chat.sender))
+
+
+def _event_rows(stack: Stack, sender: str, type_name: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = ?", (sender, type_name)
+        ).fetchone()
+    return int(count)
+
+
+def _event_data(stack: Stack, sender: str) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    return [str(data) for (data,) in rows]
 
 
 def test_unparseable_answers_are_re_asked_then_left_unknown(stack: Stack) -> None:

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from itsdangerous import Signer
 
 from bot.criteria import get_trial
+from bot.i18n import t
 from bot.web.app import create_app
 from bot.web.config import WebSettings
 from bot.web.patient import COMMAND, COOKIE, COOKIE_SALT, EMPTY, NO_REPLY
@@ -190,7 +191,7 @@ class WebChat:
             assert isinstance(message["text"], str)
         texts = [m["text"] for m in data["messages"]]
         assert any(t.strip() for t in texts), f"silence\n{self.transcript()}"
-        assert NO_REPLY not in texts, f"the bot failed mid-turn\n{self.transcript()}"
+        assert t(NO_REPLY) not in texts, f"the bot failed mid-turn\n{self.transcript()}"
         self.log.extend(("bot", t) for t in texts)
         self.last = data["messages"]
         return response
@@ -265,9 +266,9 @@ def refuse_all(chat: WebChat) -> None:
         if len(text) > LIMIT:
             assert response.status_code == 413 and str(LIMIT) in error, text[:40]
         elif not text.strip(" \n\t\u200b\ufeff"):
-            assert response.status_code == 400 and error == EMPTY, repr(text)
+            assert response.status_code == 400 and error == t(EMPTY), repr(text)
         else:
-            assert response.status_code == 400 and error == COMMAND, repr(text)
+            assert response.status_code == 400 and error == t(COMMAND), repr(text)
 
 
 def assert_re_asked(chat: WebChat, stage: str, text: str, *, hint: str | None = None) -> None:
@@ -289,7 +290,7 @@ def test_consent_question_survives_everything(stack: Stack, web: TestClient) -> 
     chat = WebChat(web)
     chat.drive_to("consent_prescreen")
     refuse_all(chat)
-    for text in NON_ANSWERS + [t for texts in ABSURD.values() for t in texts]:
+    for text in NON_ANSWERS + [x for texts in ABSURD.values() for x in texts]:
         assert_re_asked(chat, "consent_prescreen", text, hint="Please answer yes or no")
     chat.say("yes")
     assert chat.asking == "respondent", chat.transcript()
@@ -360,7 +361,7 @@ def test_lab_values(stack: Stack, web: TestClient) -> None:
 
 def test_sql_text_touches_nothing_but_this_conversation(stack: Stack, web: TestClient) -> None:
     """Stored as text, never run, and never taken for "delete my answers" or "start over"
-    (the NLU reads some of these as those intents; bot.dialogue.topics.confirmed_intent
+    (the NLU reads some of these as those intents; bot.dialogue.interpret.confirmed_intent
     wants the words as well)."""
     other = WebChat(web)
     other.drive_to("sle_diagnosed")
@@ -423,7 +424,7 @@ _JUNK = st.sampled_from(
     [
         *REFUSED[:4],
         *NON_ANSWERS,
-        *[t for texts in ABSURD.values() for t in texts],
+        *[x for texts in ABSURD.values() for x in texts],
         *["yes", "no", "I don't know", "34", "female", "1:320", "why do you ask?"],
     ]
 )

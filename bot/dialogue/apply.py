@@ -1,0 +1,355 @@
+"""Step 2 of a turn: what an interpreted message changes — slots, and the store in one transaction.
+
+`apply` decides, by what the conversation was asking, whether an answer, a correction, a
+request (stop / start over / delete) or a question about the study wins; it computes the slot
+updates and the next pending slot (the planner's choice), then writes everything the message
+changed in one store transaction with one assessment (`persistence.commit`). When the store
+cannot be reached nothing changes: the same question is asked again with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.dialogue import persistence
+from bot.dialogue.contact import next_contact_slot, split_details
+from bot.dialogue.interpret import ERASE, HUMAN, RESET, STOP, WHY, FactValue, Interpretation
+from bot.dialogue.messages import BotMessage, Button, after_buttons
+from bot.dialogue.state import (
+    ACTIVE,
+    ASKING,
+    ATTEMPTS,
+    CONSENT,
+    CONTACT_CONSENT,
+    CONTACT_DETAILS,
+    CONTACT_NAME,
+    CONTACT_SLOTS,
+    DECLINED,
+    DELETED,
+    FINISHED,
+    LANGUAGE,
+    OUTCOME,
+    RESPONDENT,
+    STATE,
+    STOPPED,
+    State,
+    fresh_slots,
+    slot_value,
+)
+from bot.engine import Assessment, assess
+from bot.i18n import t
+
+#: the third answer that cannot be understood is recorded as unknown.
+MAX_INVALID = 3
+#: outcomes after which we may offer to collect contact details.
+CONTACTABLE = ("needs_review", "likely_eligible")
+#: how the pre-screen ended this turn (`Changes.ending`).
+RESULT = "result"
+
+
+@dataclass
+class Changes:
+    """What a message changed: slot updates (the next pending slot included), messages to
+    send before the next question, notes to put in front of it, and how things ended."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    said: list[BotMessage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: STOPPED or RESULT when the pre-screen ended this turn.
+    ending: str | None = None
+    assessment: Assessment | None = None
+    #: the contact form ended this turn: True saved, False declined.
+    contact_saved: bool | None = None
+    writes: persistence.Writes = field(default_factory=persistence.Writes)
+
+
+def apply(interpretation: Interpretation, state: State) -> Changes:
+    """The changes `interpretation` makes to `state`, written to the store (one transaction)."""
+    changes = Changes()
+    changes.writes.language = state.language
+    asking = state.asking
+    if asking is None:
+        _outside(interpretation, state, changes)
+    else:
+        if interpretation.too_long:
+            changes.notes.append(t("dialogue.answer.too_long", state.language))
+        if asking in CONTACT_SLOTS:
+            _contact(interpretation, state, changes)
+        else:
+            _prescreen(interpretation, state, changes)
+    try:
+        if changes.writes:
+            changes.assessment = persistence.commit(
+                state.trial, state.conversation_id, changes.writes, state.turn
+            )
+    except persistence.StoreUnavailable:
+        return _unsaved(state)
+    _ended(state, changes)
+    return changes
+
+
+def _unsaved(state: State) -> Changes:
+    """Nothing was saved, so nothing changes: the same question again, or an apology."""
+    if state.asking is None:
+        return Changes(said=[BotMessage(t("dialogue.not_available", state.language))])
+    return Changes(notes=[t("dialogue.not_saved", state.language)])
+
+
+def next_slot(state: State) -> str | None:
+    """The pre-screen slot to ask next, or None when the pre-screen is over."""
+    slots = state.slots
+    if slots.get(STATE) in (DECLINED, STOPPED, DELETED):
+        return None
+    if slots.get(CONSENT) is None:
+        return CONSENT
+    if slots.get(CONSENT) is not True:
+        return None
+    if slots.get(RESPONDENT) is None:
+        return RESPONDENT
+    assessment = assess(state.trial, state.facts())
+    if assessment.outcome == "ineligible":
+        return None
+    return assessment.next_question
+
+
+def _merged(state: State, changes: Changes) -> State:
+    return State(state.trial, state.conversation_id, {**state.slots, **changes.slots}, state.turn)
+
+
+def _prescreen(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """A message while a pre-screen question (consent, respondent or a fact) is pending."""
+    asking, language = state.asking, state.language
+    if interpretation.command:
+        changes.notes.append(t("dialogue.answer.type_in_words", language))
+    elif interpretation.values:
+        _answered(interpretation, state, changes)
+    elif asking == CONSENT and interpretation.control == STOP:
+        _consented(False, state, changes)
+    elif not _interrupted(interpretation, state, changes):
+        _not_understood(interpretation, state, changes)
+    _plan(state, changes)
+
+
+def _plan(state: State, changes: Changes) -> None:
+    """Choose the next slot; when the pre-screen is over, end it (in the same transaction)."""
+    after = _merged(state, changes)
+    upcoming = next_slot(after)
+    if upcoming != state.asking:
+        changes.slots.setdefault(ATTEMPTS, 0)
+    changes.slots[ASKING] = upcoming
+    if upcoming is None:
+        _finish(after, changes)
+
+
+def _answered(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    first = interpretation.values[0]
+    if first.key == CONSENT:
+        _consented(bool(first.value), state, changes)
+        return
+    if first.key == RESPONDENT:
+        changes.slots[RESPONDENT] = first.value
+        changes.writes.respondent = str(first.value)
+        return
+    for found in interpretation.values:
+        fact = state.trial.facts[found.key]
+        changes.slots[found.key] = slot_value(found.value)
+        changes.writes.answers.append((fact, found.value, interpretation.text))
+        if found.correction:
+            changes.notes.append(
+                t(
+                    "dialogue.answer.corrected",
+                    state.language,
+                    label=fact.label,
+                    value=shown_value(found, state),
+                )
+            )
+        else:
+            changes.slots[ATTEMPTS] = 0
+
+
+def shown_value(found: FactValue, state: State) -> str:
+    """A value as the patient reads it back ("yes", "class IV", "45 years", "not known")."""
+    language = state.language
+    value = found.value
+    fact = state.trial.facts[found.key]
+    if value is None:
+        return t("dialogue.value.not_known", language)
+    if isinstance(value, bool):
+        return t("dialogue.value.yes" if value else "dialogue.value.no", language)
+    if fact.value_labels and str(value) in fact.value_labels:
+        return fact.value_labels[str(value)].lower()
+    if fact.unit:
+        return t("dialogue.value.with_unit", language, value=value, unit=fact.unit)
+    return str(value)
+
+
+def _consented(consent: bool, state: State, changes: Changes) -> None:
+    """The answer to the privacy notice: a new screening; a no ends it with no health data."""
+    changes.slots[CONSENT] = consent
+    changes.slots[STATE] = ACTIVE if consent else DECLINED
+    changes.writes.consent = consent
+    if not consent:
+        changes.said.append(BotMessage(t("dialogue.declined", state.language)))
+
+
+def _not_understood(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """The pending answer could not be read: a hint; the third time a fact is left unknown."""
+    asking = state.asking or ""
+    if asking not in state.trial.facts:
+        changes.notes.append(interpretation.not_understood or "")
+        return
+    attempts = int(state.slots.get(ATTEMPTS) or 0) + 1
+    if attempts >= MAX_INVALID:
+        changes.slots[asking] = slot_value(None)
+        changes.writes.answers.append((state.trial.facts[asking], None, interpretation.text))
+        changes.slots[ATTEMPTS] = 0
+        changes.notes.append(t("dialogue.answer.give_up", state.language))
+        return
+    changes.slots[ATTEMPTS] = attempts
+    changes.notes.append(interpretation.not_understood or "")
+
+
+def _interrupted(interpretation: Interpretation, state: State, changes: Changes) -> bool:
+    """Act on a request (stop, start over, delete) or answer a question; True when handled."""
+    control = interpretation.control
+    if control == STOP:
+        changes.slots[STATE] = STOPPED
+        changes.writes.end = True
+        changes.writes.facts = state.facts()
+        return True
+    if control == RESET:
+        reset(state, changes)
+        return True
+    if control == ERASE:
+        erase(state, changes)
+        return True
+    if interpretation.topic is not None:
+        pending = state.asking if state.asking in state.trial.facts else None
+        changes.said.append(BotMessage(topic_answer(state, interpretation.topic, pending)))
+        return True
+    return False
+
+
+def reset(state: State, changes: Changes) -> None:
+    """Start over: forget every answer of the conversation (its language stays), close the open
+    screening, and ask for consent again."""
+    changes.slots.update(fresh_slots(state.trial, ACTIVE))
+    changes.writes.close = True
+    changes.notes.append(t("dialogue.restarting", state.language))
+
+
+def erase(state: State, changes: Changes) -> None:
+    """ "Delete my answers": erase the conversation's answers, results, contacts and transcript."""
+    changes.slots.update(fresh_slots(state.trial, DELETED))
+    changes.writes.erase = True
+    start_again = Button.of("dialogue.button.start_again", state.language)
+    changes.said.append(BotMessage(t("dialogue.deleted", state.language), (start_again,)))
+
+
+def topic_answer(state: State, topic: str, pending_fact: str | None) -> str:
+    """The plain-language answer to a question about the study (or why a question is asked)."""
+    trial, language = state.trial, state.language
+    if topic == WHY:
+        fact = trial.facts.get(pending_fact or "")
+        if fact is not None and fact.why:
+            return t("dialogue.topic.why", language, why=fact.why)
+        return t("dialogue.topic.why_general", language)
+    if topic in trial.topics:
+        return trial.topics[topic].text
+    if topic == HUMAN:
+        return t("dialogue.topic.human", language, contact=trial.site.contact)
+    return trial.summary
+
+
+def _finish(after: State, changes: Changes) -> None:
+    """The pre-screen is over: how it ended decides what is written and told."""
+    status = after.slots.get(STATE)
+    if status == DELETED:
+        return
+    if status == DECLINED or after.slots.get(CONSENT) is False:
+        changes.slots[OUTCOME] = "incomplete"
+        return
+    if status == STOPPED:
+        changes.slots[OUTCOME] = "incomplete"
+        changes.ending = STOPPED
+        return
+    changes.writes.end = True
+    changes.writes.facts = after.facts()
+    changes.ending = RESULT
+
+
+def _ended(state: State, changes: Changes) -> None:
+    """After the store: the outcome's slots, and whether contact details are asked next."""
+    if changes.ending != RESULT:
+        return
+    assessment = changes.assessment or assess(state.trial, changes.writes.facts)
+    changes.assessment = assessment
+    changes.slots.update({STATE: FINISHED, OUTCOME: assessment.outcome})
+    if assessment.outcome in CONTACTABLE:
+        changes.slots[ASKING] = next_contact_slot({**state.slots, **changes.slots})
+
+
+def _contact(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """A message while a contact question is pending."""
+    if interpretation.control in (RESET, ERASE):
+        _interrupted(interpretation, state, changes)
+        _plan(state, changes)
+        return
+    if interpretation.values:
+        found = interpretation.values[0]
+        changes.slots[found.key] = found.value
+    else:
+        changes.notes.append(interpretation.not_understood or "")
+    slots = {**state.slots, **changes.slots}
+    upcoming = next_contact_slot(slots)
+    changes.slots[ASKING] = upcoming
+    if upcoming is not None:
+        return
+    details = slots.get(CONTACT_DETAILS)
+    changes.contact_saved = bool(slots.get(CONTACT_CONSENT) is True and details)
+    if changes.contact_saved:
+        phone, email = split_details(str(details))
+        changes.writes.contact = (str(slots.get(CONTACT_NAME) or ""), phone, email)
+
+
+def _outside(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """A message while no question is pending: an opening, or anything after the pre-screen."""
+    language = state.language
+    if not state.started:
+        # Any opening leads straight to the privacy notice and the consent question.
+        if interpretation.topic is not None and interpretation.topic != WHY:
+            changes.said.append(BotMessage(topic_answer(state, interpretation.topic, None)))
+        changes.slots.update({STATE: ACTIVE, LANGUAGE: language})
+        _plan(state, changes)
+        return
+    control = interpretation.control
+    if control == RESET:
+        reset(state, changes)
+        _plan(state, changes)
+    elif control == ERASE:
+        erase(state, changes)
+    elif interpretation.topic is not None:
+        changes.said.append(BotMessage(topic_answer(state, interpretation.topic, None)))
+    elif interpretation.values:
+        _corrected_after(interpretation, state, changes)
+    elif interpretation.small_talk == "goodbye":
+        changes.said.append(BotMessage(t("dialogue.goodbye", language)))
+    elif interpretation.small_talk == "thanks":
+        changes.said.append(BotMessage(t("dialogue.thanks", language)))
+    else:
+        changes.said.append(
+            BotMessage(t("dialogue.after_finish", language), after_buttons(language))
+        )
+
+
+def _corrected_after(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """A correction after the result: store it, then ask what is still open or tell the
+    result again."""
+    found = interpretation.values[0]
+    fact = state.trial.facts[found.key]
+    changes.slots[found.key] = slot_value(found.value)
+    changes.slots[STATE] = ACTIVE
+    changes.writes.answers.append((fact, found.value, interpretation.text))
+    changes.notes.append(t("dialogue.answer.updated", state.language, label=fact.label))
+    _plan(state, changes)

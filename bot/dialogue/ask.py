@@ -1,0 +1,138 @@
+"""Step 3 of a turn: what the bot says — `ask(state) -> Reply`.
+
+From the state after `apply`: the messages `apply` queued (answers to questions, a decline, a
+deletion), then the pending question worded for the patient or a guardian with its quick
+replies and "about N questions left" (any notes in front of it), or the notes alone; then, when
+the pre-screen ended this turn, the result in plain words (never a diagnosis) and the offer of
+contact or what the patient can do next; and the end of the contact questions.
+"""
+
+from __future__ import annotations
+
+from bot.criteria.model import FactSpec
+from bot.dialogue.apply import RESULT, Changes
+from bot.dialogue.messages import (
+    BotMessage,
+    Button,
+    Reply,
+    after_buttons,
+    join_list,
+    respondent_buttons,
+    yes_no,
+    yes_no_dont_know,
+)
+from bot.dialogue.state import (
+    CONSENT,
+    CONTACT_CONSENT,
+    CONTACT_DETAILS,
+    CONTACT_NAME,
+    CONTACT_SLOTS,
+    RESPONDENT,
+    STOPPED,
+    State,
+)
+from bot.engine import Assessment, plan
+from bot.i18n import t
+
+#: the catalog's question for each contact slot.
+CONTACT_QUESTIONS = {
+    CONTACT_CONSENT: "dialogue.contact.question",
+    CONTACT_NAME: "dialogue.contact.name_question",
+    CONTACT_DETAILS: "dialogue.contact.details_question",
+}
+
+
+def ask(state: State) -> Reply:
+    """The reply to the patient for `state` (the state after `apply`)."""
+    changes = state.changes or Changes()
+    language = state.language
+    asking = state.asking
+    messages = list(changes.said)
+    note = "\n".join(changes.notes) if changes.notes else None
+    if asking is not None and (asking not in CONTACT_SLOTS or changes.ending is None):
+        messages.append(question_message(state, asking, note))
+    elif note:
+        messages.append(BotMessage(note))
+    if changes.ending == STOPPED:
+        messages.append(BotMessage(t("dialogue.stopped", language), after_buttons(language)))
+    elif changes.ending == RESULT and changes.assessment is not None:
+        outcome = changes.assessment.outcome
+        messages.append(
+            BotMessage(result_text(state, changes.assessment), (), {"outcome": outcome})
+        )
+        if asking in CONTACT_SLOTS:
+            messages.append(question_message(state, asking, None))
+        else:
+            messages.append(
+                BotMessage(t("dialogue.after_finish", language), after_buttons(language))
+            )
+    if changes.contact_saved is not None:
+        messages.append(_contact_done(state, changes.contact_saved))
+    return Reply(messages, dict(changes.slots), asking)
+
+
+def buttons_for(fact: FactSpec, language: str) -> tuple[Button, ...]:
+    """Quick replies that help for this fact; typed text always works as well."""
+    if fact.type == "boolean":
+        return yes_no_dont_know(language)
+    dont_know = Button.of("dialogue.button.dont_know", language)
+    if fact.value_labels:
+        return (*(Button(label, label) for label in fact.value_labels.values()), dont_know)
+    if fact.source == "lab-asked":
+        return (dont_know,)
+    return ()
+
+
+def progress_line(state: State) -> tuple[str, int]:
+    """("About N questions left.", N) from the planner; the current question counts."""
+    left = max(plan(state.trial, state.facts()).questions_left, 1)
+    if left == 1:
+        return t("dialogue.progress.last", state.language), left
+    return t("dialogue.progress.left", state.language, count=left), left
+
+
+def question_message(state: State, slot: str, note: str | None) -> BotMessage:
+    """The message asking for `slot`, with `note` (a hint, an explanation) in front."""
+    language, trial = state.language, state.trial
+    prefix = f"{note}\n\n" if note else ""
+    custom: dict[str, object] = {"slot": slot}
+    if slot == CONSENT:
+        return BotMessage(prefix + trial.privacy, yes_no(language), custom)
+    if slot == RESPONDENT:
+        text = t("dialogue.respondent.question", language)
+        return BotMessage(prefix + text, respondent_buttons(language), custom)
+    if slot in CONTACT_SLOTS:
+        buttons = yes_no(language) if slot == CONTACT_CONSENT else ()
+        return BotMessage(prefix + t(CONTACT_QUESTIONS[slot], language), buttons, custom)
+    fact = trial.facts[slot]
+    progress, left = progress_line(state)
+    question = fact.question(state.slots.get(RESPONDENT))
+    text = t("dialogue.question.with_progress", language, question=question, progress=progress)
+    custom.update({"questions_left": left, "unit": fact.unit})
+    return BotMessage(prefix + text, buttons_for(fact, language), custom)
+
+
+def result_text(state: State, assessment: Assessment) -> str:
+    """The plain-language result for the patient."""
+    trial, language = state.trial, state.language
+    if assessment.outcome == "ineligible":
+        reasons = list(
+            dict.fromkeys(trial.criterion(r.id).patient_text for r in assessment.evaluation.failing)
+        )
+        return t("dialogue.result.ineligible", language, reasons=join_list(reasons, language))
+    if assessment.outcome == "likely_eligible":
+        return t("dialogue.result.likely_eligible", language)
+    items = [
+        t("dialogue.list.bullet", language, item=trial.facts[flag.fact].label)
+        for flag in assessment.follow_up
+    ]
+    return t("dialogue.result.needs_review", language, items="\n".join(items))
+
+
+def _contact_done(state: State, saved: bool) -> BotMessage:
+    language = state.language
+    if not saved:
+        return BotMessage(t("dialogue.contact.declined", language))
+    name = str(state.slots.get(CONTACT_NAME) or "")
+    details = str(state.slots.get(CONTACT_DETAILS) or "")
+    return BotMessage(t("dialogue.contact.saved", language, name=name, details=details))

@@ -1,0 +1,287 @@
+"""Step 1 of a turn: what a patient message says, given what the conversation was asking.
+
+`interpret` never writes anything. It reads the fact values in the text (each with its evidence
+span and the parser's `Parsed`), the answer to a dialogue question (consent, who is answering,
+contact details), and the control or topic requests ("stop", "start again", "delete my answers",
+"why do you ask?"). Whether a request or an answer wins is `apply`'s decision; the intent is only
+trusted for requests whose words say so as well (see `confirmed_intent`).
+
+The text is cut to length here and nowhere else (`MAX_TEXT`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.answers import Parsed, parse_answer, parse_correction
+from bot.criteria.model import FactSpec, Trial, Value
+from bot.dialogue.contact import read_details, read_name
+from bot.dialogue.respondent import parse_respondent
+from bot.dialogue.state import (
+    CONSENT,
+    CONTACT_CONSENT,
+    CONTACT_DETAILS,
+    CONTACT_NAME,
+    CONTACT_SLOTS,
+    RESPONDENT,
+    State,
+)
+from bot.i18n import DEFAULT_LANGUAGE, t
+
+#: characters of a message the dialogue reads; a longer message is cut here, with a note.
+MAX_TEXT = 500
+#: an intent below this confidence is not acted on while a question is pending.
+INTENT_CONFIDENCE = 0.5
+
+#: control requests.
+STOP, RESET, ERASE = "stop", "reset", "erase"
+CONTROL_INTENTS = {"stop": STOP, "start_over": RESET, "delete_data": ERASE}
+#: topics that are not the trial's: why a question is asked, and how to reach a person.
+WHY, HUMAN = "why", "human"
+
+#: Intents that erase answers act only when the words say so as well: the NLU alone read
+#: "'; DROP TABLE answers; --" as "delete my answers" and "admin'--" as "start over".
+_ERASING_WORDS = {
+    "en": {
+        "delete_data": re.compile(
+            r"\b(?:delete|deleting|remove|erase|wipe|forget|destroy|clear|withdraw)\b", re.I
+        ),
+        "start_over": re.compile(
+            r"\b(?:start|begin|restart|again|over|reset|redo|afresh|scratch|beginning)\b", re.I
+        ),
+    },
+}
+#: "start again" typed after the pre-screen, whatever the NLU made of it.
+_START = {
+    "en": re.compile(r"^\s*(start|start again|start over|begin|restart|new screening)\b", re.I)
+}
+#: "ok" agrees to a notice (not to a symptom): only for the consent question.
+_PLAIN_AGREEMENT = {
+    "en": re.compile(
+        r"^\s*(?:ok|okay|alright|all right|fine|sounds good|that's fine|sure thing)\b[\s.!]*$",
+        re.I,
+    )
+}
+
+
+def _words(table: dict[str, re.Pattern[str]], language: str) -> re.Pattern[str] | None:
+    return table.get(language) or table.get(DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A patient message as the NLU saw it."""
+
+    text: str | None
+    intent: str | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """A value found in the text for a fact (or a dialogue slot), with its evidence."""
+
+    key: str
+    parsed: Parsed
+    #: (start, end) of the evidence in the interpreted text.
+    span: tuple[int, int]
+    language: str = DEFAULT_LANGUAGE
+    #: True when it corrects an earlier answer rather than answering the pending question.
+    correction: bool = False
+
+    @property
+    def value(self) -> Value | None:
+        """The value; None when the patient does not know."""
+        return self.parsed.value if self.parsed.status == "value" else None
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """Everything one message says. `text` is the cleaned, length-capped text read."""
+
+    text: str
+    too_long: bool = False
+    #: the text looks like a command (``/intent{…}``): nothing in it is read.
+    command: bool = False
+    values: tuple[FactValue, ...] = ()
+    #: why the pending question's answer could not be read (already worded), if it could not.
+    not_understood: str | None = None
+    control: str | None = None
+    topic: str | None = None
+    small_talk: str | None = None
+
+
+@lru_cache(maxsize=8)
+def consent_fact(language: str) -> FactSpec:
+    """The privacy-notice question as a yes/no fact, for the parser."""
+    return FactSpec(
+        key=CONSENT,
+        type="boolean",
+        source="patient",
+        label=t("dialogue.consent.label", language),
+        description="",
+        language=language,
+    )
+
+
+@lru_cache(maxsize=8)
+def contact_fact(language: str) -> FactSpec:
+    """ "May the study team contact you?" as a yes/no fact, for the parser."""
+    return FactSpec(
+        key=CONTACT_CONSENT,
+        type="boolean",
+        source="patient",
+        label=t("dialogue.contact.label", language),
+        description="",
+        language=language,
+    )
+
+
+#: the English view, for callers outside a conversation (warm-up, parser tests).
+CONSENT_FACT = consent_fact(DEFAULT_LANGUAGE)
+
+
+def clip(text: str | None) -> tuple[str, bool]:
+    """(whitespace-normalised text cut to MAX_TEXT characters, whether it was cut)."""
+    cleaned = " ".join((text or "").split())
+    return cleaned[:MAX_TEXT], len(cleaned) > MAX_TEXT
+
+
+def confirmed_intent(intent: str | None, text: str, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """`intent`, unless it would erase answers and the text does not say so in words."""
+    words = (_ERASING_WORDS.get(language) or _ERASING_WORDS[DEFAULT_LANGUAGE]).get(intent or "")
+    if words is not None and not words.search(text):
+        return None
+    return intent
+
+
+def topic_of(intent: str | None, trial: Trial) -> str | None:
+    """The topic an ``ask_*`` intent asks about: WHY, HUMAN or one of the trial's topics."""
+    if intent == "ask_why":
+        return WHY
+    if intent == "ask_human":
+        return HUMAN
+    if intent and intent.startswith("ask_") and intent[4:] in trial.topics:
+        return intent[4:]
+    return None
+
+
+def _found(
+    key: str, parsed: Parsed, text: str, language: str, *, correction: bool = False
+) -> FactValue:
+    span = getattr(parsed, "span", None) or (0, len(text))
+    language = getattr(parsed, "language", None) or language
+    return FactValue(key, parsed, (int(span[0]), int(span[1])), language, correction)
+
+
+def interpret(message: Message, state: State) -> Interpretation:
+    """What `message` says, given the question `state` is asking (if any)."""
+    text, too_long = clip(message.text)
+    language, trial, asking = state.language, state.trial, state.asking
+    if text.startswith("/"):
+        return Interpretation(text, too_long, command=True)
+    intent = message.intent
+    if asking is not None and message.confidence < INTENT_CONFIDENCE:
+        intent = None
+    intent = confirmed_intent(intent, text, language)
+    control = CONTROL_INTENTS.get(intent or "")
+    start = _words(_START, language)
+    if asking is None and start is not None and start.match(text):
+        control = RESET
+    base = Interpretation(
+        text,
+        too_long,
+        control=control,
+        topic=topic_of(intent, trial),
+        small_talk=intent if intent in ("goodbye", "thanks") else None,
+    )
+    if asking is None:
+        return _outside(base, state)
+    if asking in CONTACT_SLOTS:
+        return _contact(base, asking, language)
+    return _answer(base, state, asking)
+
+
+def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> Interpretation:
+    return Interpretation(
+        base.text,
+        base.too_long,
+        values=values,
+        not_understood=hint,
+        control=base.control,
+        topic=base.topic,
+        small_talk=base.small_talk,
+    )
+
+
+def _outside(base: Interpretation, state: State) -> Interpretation:
+    """After the pre-screen (or before it): a correction of an earlier answer, if any."""
+    if state.slots.get(CONSENT) is not True:
+        return base
+    askable = [f for f in state.trial.facts.values() if f.askable]
+    correction = parse_correction(base.text, askable, None)
+    if correction is None or correction[1].status not in ("value", "unknown"):
+        return base
+    key, parsed = correction
+    return _with(base, _found(key, parsed, base.text, state.language, correction=True))
+
+
+def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
+    """The answer to the pending pre-screen question (consent, respondent or a fact)."""
+    text, language, trial = base.text, state.language, state.trial
+    if asking == CONSENT:
+        parsed = parse_answer(text, consent_fact(language))
+        agreement = _words(_PLAIN_AGREEMENT, language)
+        if parsed.status != "value" and agreement is not None and agreement.match(text):
+            parsed = Parsed(status="value", value=True)
+        if parsed.status == "value" and isinstance(parsed.value, bool):
+            return _with(base, _found(CONSENT, parsed, text, language))
+        return _with(base, hint=t("dialogue.consent.not_understood", language))
+    if asking == RESPONDENT:
+        respondent = parse_respondent(text)
+        if respondent is None:
+            return _with(base, hint=t("dialogue.respondent.not_understood", language))
+        return _with(base, _found(RESPONDENT, Parsed("value", respondent), text, language))
+    fact = trial.facts[asking]
+    askable = [f for f in trial.facts.values() if f.askable]
+    correction = parse_correction(text, askable, fact)
+    if correction is not None and correction[0] != asking:
+        key, parsed = correction
+        if parsed.status in ("value", "unknown"):
+            return _with(base, _found(key, parsed, text, language, correction=True))
+    parsed = parse_answer(text, fact)
+    if parsed.status in ("value", "unknown"):
+        return _with(base, _found(asking, parsed, text, language))
+    if parsed.hint:
+        hint = parsed.hint
+    elif fact.hint:
+        hint = t("dialogue.answer.not_understood", language, hint=fact.hint)
+    else:
+        hint = t("dialogue.answer.not_understood_yes_no", language)
+    return _with(base, hint=hint)
+
+
+def _contact(base: Interpretation, asking: str, language: str) -> Interpretation:
+    """The answer to a contact question; only erasing requests interrupt it."""
+    text = base.text
+    base = Interpretation(
+        text, base.too_long, control=base.control if base.control != STOP else None
+    )
+    if asking == CONTACT_CONSENT:
+        parsed = parse_answer(text, contact_fact(language))
+        if parsed.status == "value":
+            return _with(base, _found(CONTACT_CONSENT, parsed, text, language))
+        if parsed.status == "unknown":
+            return _with(base, _found(CONTACT_CONSENT, Parsed("value", False), text, language))
+        return _with(base, hint=t("dialogue.contact.consent_not_understood", language))
+    if asking == CONTACT_NAME:
+        name = read_name(text)
+        if name is None:
+            return _with(base, hint=t("dialogue.contact.name_hint", language))
+        return _with(base, _found(CONTACT_NAME, Parsed("value", name), text, language))
+    details = read_details(text, language)
+    if details is None:
+        return _with(base, hint=t("dialogue.contact.details_not_understood", language))
+    return _with(base, _found(CONTACT_DETAILS, Parsed("value", details), text, language))
