@@ -429,7 +429,9 @@ class _Checker:
         self.choice(f"{where}.direction", rule.get("direction", "BIDIRECTIONAL"), names.DIRECTIONS)
         pattern = rule.get("pattern")
         if pattern is not None and (
-            not isinstance(pattern, list) or not all(isinstance(t, dict) for t in pattern)
+            not isinstance(pattern, list)
+            or not pattern
+            or not all(isinstance(t, dict) and t for t in pattern)
         ):
             raise self.fail(f"{where}.pattern", "must be a list of spaCy token patterns")
         allowed = rule.get("allowed_types")

@@ -87,6 +87,8 @@ BROKEN = [
      "is not one of"),
     ("context", "allowed_types: ['TOPIC']", "allowed_types: ['TOPICS']",
      "context_rules[0].allowed_types", "is not one of"),
+    ("context", 'pattern: [{"LOWER": "never"}]', "pattern: []", "context_rules[2].pattern",
+     "token patterns"),
     ("quantities", "factor: 2", "factor: -2", "frequencies[0].factor", "positive number"),
     ("durations", "replace: '2 weeks'", "replacement: '2 weeks'", "rewrites[0]", "keys"),
     ("scales", "level: 4", "level: four", "scales.ecog[0].level", "whole number"),
