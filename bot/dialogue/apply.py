@@ -58,6 +58,7 @@ class Changes:
     notes: list[str] = field(default_factory=list)
     #: STOPPED or RESULT when the pre-screen ended this turn.
     ending: str | None = None
+    #: the message's one assessment (the store's when it holds other facts than the slots).
     assessment: Assessment | None = None
     #: the contact form ended this turn: True saved, False declined.
     contact_saved: bool | None = None
@@ -80,9 +81,10 @@ def apply(interpretation: Interpretation, state: State) -> Changes:
             _prescreen(interpretation, state, changes)
     try:
         if changes.writes:
-            changes.assessment = persistence.commit(
+            stored = persistence.commit(
                 state.trial, state.conversation_id, changes.writes, state.turn
             )
+            changes.assessment = stored or changes.assessment
     except persistence.StoreUnavailable:
         return _unsaved(state)
     _ended(state, changes)
@@ -96,8 +98,9 @@ def _unsaved(state: State) -> Changes:
     return Changes(notes=[t("dialogue.not_saved", state.language)])
 
 
-def next_slot(state: State) -> str | None:
-    """The pre-screen slot to ask next, or None when the pre-screen is over."""
+def next_slot(state: State, assessment: Assessment | None = None) -> str | None:
+    """The pre-screen slot to ask next, or None when the pre-screen is over (`assessment`:
+    the state's facts assessed, when the caller has it)."""
     slots = state.slots
     if slots.get(STATE) in (DECLINED, STOPPED, DELETED):
         return None
@@ -107,7 +110,7 @@ def next_slot(state: State) -> str | None:
         return None
     if slots.get(RESPONDENT) is None:
         return RESPONDENT
-    assessment = assess(state.trial, state.facts())
+    assessment = assessment or assess(state.trial, state.facts())
     if assessment.outcome == "ineligible":
         return None
     return assessment.next_question
@@ -132,9 +135,15 @@ def _prescreen(interpretation: Interpretation, state: State, changes: Changes) -
 
 
 def _plan(state: State, changes: Changes) -> None:
-    """Choose the next slot; when the pre-screen is over, end it (in the same transaction)."""
+    """Choose the next slot from the message's one assessment; when the pre-screen is over,
+    end it (in the same transaction)."""
     after = _merged(state, changes)
-    upcoming = next_slot(after)
+    facts = after.facts()
+    if after.slots.get(CONSENT) is True and after.slots.get(STATE) == ACTIVE:
+        changes.assessment = assess(state.trial, facts)
+    changes.writes.facts = facts
+    changes.writes.assessment = changes.assessment
+    upcoming = next_slot(after, changes.assessment)
     if upcoming != state.asking:
         changes.slots.setdefault(ATTEMPTS, 0)
     changes.slots[ASKING] = upcoming
@@ -275,7 +284,6 @@ def _finish(after: State, changes: Changes) -> None:
         changes.ending = STOPPED
         return
     changes.writes.end = True
-    changes.writes.facts = after.facts()
     changes.ending = RESULT
 
 

@@ -84,8 +84,11 @@ def buttons_for(fact: FactSpec, language: str) -> tuple[Button, ...]:
 
 
 def progress_line(state: State) -> tuple[str, int]:
-    """("About N questions left.", N) from the planner; the current question counts."""
-    left = max(plan(state.trial, state.facts()).questions_left, 1)
+    """("About N questions left.", N) from the planner; the current question counts. The
+    message's assessment holds the plan when `apply` made one."""
+    changes = state.changes
+    known = changes.assessment.plan if changes and changes.assessment else None
+    left = max((known or plan(state.trial, state.facts())).questions_left, 1)
     if left == 1:
         return t("dialogue.progress.last", state.language), left
     return t("dialogue.progress.left", state.language, count=left), left

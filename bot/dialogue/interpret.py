@@ -85,7 +85,7 @@ class FactValue:
 
     key: str
     parsed: Parsed
-    #: (start, end) of the evidence in the interpreted text.
+    #: (start, end) of the evidence in `Interpretation.text` (the parser's `Parsed.span`).
     span: tuple[int, int]
     language: str = DEFAULT_LANGUAGE
     #: True when it corrects an earlier answer rather than answering the pending question.
@@ -171,9 +171,11 @@ def topic_of(intent: str | None, trial: Trial) -> str | None:
 def _found(
     key: str, parsed: Parsed, text: str, language: str, *, correction: bool = False
 ) -> FactValue:
-    span = getattr(parsed, "span", None) or (0, len(text))
-    language = getattr(parsed, "language", None) or language
-    return FactValue(key, parsed, (int(span[0]), int(span[1])), language, correction)
+    """A value with its evidence: the parser's span in `text` (the whole text when the parser
+    gives none, e.g. a dialogue answer) and the language it was read in."""
+    span = parsed.span or (0, len(text))
+    read_in = parsed.language if parsed.span is not None else language
+    return FactValue(key, parsed, (int(span[0]), int(span[1])), read_in, correction)
 
 
 def interpret(message: Message, state: State) -> Interpretation:
@@ -235,7 +237,7 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         parsed = parse_answer(text, consent_fact(language))
         agreement = _words(_PLAIN_AGREEMENT, language)
         if parsed.status != "value" and agreement is not None and agreement.match(text):
-            parsed = Parsed(status="value", value=True)
+            parsed = Parsed(status="value", value=True, language=language)
         if parsed.status == "value" and isinstance(parsed.value, bool):
             return _with(base, _found(CONSENT, parsed, text, language))
         return _with(base, hint=t("dialogue.consent.not_understood", language))
@@ -243,7 +245,9 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         respondent = parse_respondent(text)
         if respondent is None:
             return _with(base, hint=t("dialogue.respondent.not_understood", language))
-        return _with(base, _found(RESPONDENT, Parsed("value", respondent), text, language))
+        return _with(
+            base, _found(RESPONDENT, Parsed("value", respondent, language=language), text, language)
+        )
     fact = trial.facts[asking]
     askable = [f for f in trial.facts.values() if f.askable]
     correction = parse_correction(text, askable, fact)
@@ -274,14 +278,21 @@ def _contact(base: Interpretation, asking: str, language: str) -> Interpretation
         if parsed.status == "value":
             return _with(base, _found(CONTACT_CONSENT, parsed, text, language))
         if parsed.status == "unknown":
-            return _with(base, _found(CONTACT_CONSENT, Parsed("value", False), text, language))
+            return _with(
+                base,
+                _found(CONTACT_CONSENT, Parsed("value", False, language=language), text, language),
+            )
         return _with(base, hint=t("dialogue.contact.consent_not_understood", language))
     if asking == CONTACT_NAME:
         name = read_name(text)
         if name is None:
             return _with(base, hint=t("dialogue.contact.name_hint", language))
-        return _with(base, _found(CONTACT_NAME, Parsed("value", name), text, language))
+        return _with(
+            base, _found(CONTACT_NAME, Parsed("value", name, language=language), text, language)
+        )
     details = read_details(text, language)
     if details is None:
         return _with(base, hint=t("dialogue.contact.details_not_understood", language))
-    return _with(base, _found(CONTACT_DETAILS, Parsed("value", details), text, language))
+    return _with(
+        base, _found(CONTACT_DETAILS, Parsed("value", details, language=language), text, language)
+    )

@@ -58,9 +58,10 @@ class Writes:
     contact: tuple[str, str | None, str | None] | None = None
     #: erase everything of the conversation ("delete my answers").
     erase: bool = False
-    #: the conversation's facts, assessed when the store holds none (a conversation whose
-    #: earlier answers were never stored).
+    #: the conversation's facts after this message, and their assessment: saved as it is when
+    #: the store holds the same facts (the usual case), else the stored facts are assessed.
     facts: dict[str, Value | None] = field(default_factory=dict)
+    assessment: Assessment | None = None
 
     def __bool__(self) -> bool:
         return bool(
@@ -109,7 +110,12 @@ def commit(
 
 
 def _assessment(session: Any, trial: Trial, screening_id: int, writes: Writes) -> Assessment:
-    return assess(trial, screenings.current_facts(session, screening_id) or writes.facts)
+    """The screening's assessment: the conversation's own when the store holds the same facts
+    (no second evaluation), else the stored facts' (e.g. a value staff entered meanwhile)."""
+    stored = screenings.current_facts(session, screening_id)
+    if writes.assessment is not None and stored == writes.facts:
+        return writes.assessment
+    return assess(trial, stored or writes.facts)
 
 
 def _write(

@@ -21,13 +21,15 @@ def test_an_answer_is_a_fact_value_with_its_evidence() -> None:
     found = interpret(Message("I'm 34"), state("age_years"))
     assert [(v.key, v.value, v.correction) for v in found.values] == [("age_years", 34, False)]
     start, end = found.values[0].span
-    assert 0 <= start < end <= len(found.text) and found.values[0].language == "en"
+    assert found.text[start:end] == "34" and found.values[0].language == "en"
     assert found.values[0].parsed.status == "value"
 
 
 def test_a_correction_of_another_fact_wins_over_the_pending_question() -> None:
     found = interpret(Message("sorry, I'm actually 45"), state("sex", age_years=34))
     assert [(v.key, v.value, v.correction) for v in found.values] == [("age_years", 45, True)]
+    start, end = found.values[0].span
+    assert found.text[start:end] == "45"
 
 
 def test_dont_know_is_a_value_of_none() -> None:
