@@ -10,8 +10,17 @@ from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
 def _tokens(text: str, language: str) -> set[str]:
     lex = lexicon(language)
     word, stop = lex.regex("labels", "word"), lex.word_set("labels", "stop_words")
-    words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in word.findall(text.lower()))
-    return {w for w in words if w not in stop}
+    endings = lex.words("labels", "plural_endings")
+    return {w for w in (_singular(w, endings) for w in word.findall(text.lower())) if w not in stop}
+
+
+def _singular(word: str, endings: tuple[str, ...]) -> str:
+    """`word` without a plural ending, when it is four letters or more."""
+    if len(word) > 3:
+        for ending in endings:
+            if word.endswith(ending):
+                return word[: -len(ending)]
+    return word
 
 
 def best_label(

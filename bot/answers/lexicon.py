@@ -53,8 +53,16 @@ Kind = Literal[
 #: file (without .yaml) → key → kind: every language has exactly these.
 SCHEMA: Mapping[str, Mapping[str, Kind]] = {
     "text": {"contractions": "rewrites"},
-    "labels": {"word": "pattern", "stop_words": "words"},
-    "terms": {"generic_key_words": "words"},
+    "labels": {"word": "pattern", "stop_words": "words", "plural_endings": "words"},
+    "terms": {
+        "generic_key_words": "words",
+        "before": "pattern",
+        "after": "pattern",
+        "word_gap": "pattern",
+        "joined": "strings",
+        "plural": "pattern",
+        "singular_strip": "words",
+    },
     "dontknow": {
         "fragments": "fragments",
         "dont_know": "pattern",

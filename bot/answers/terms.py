@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.answers.lexicon import DEFAULT_LANGUAGE, lexicon
+from bot.answers.lexicon import DEFAULT_LANGUAGE, Lexicon, lexicon
 from bot.criteria.model import FactSpec
 
 
@@ -26,19 +26,18 @@ def key_words(key: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     )
 
 
-def _term_pattern(term: str) -> str:
+def _term_pattern(term: str, lex: Lexicon) -> str:
     """A term as a regex: any spacing/hyphens, an optional plural, "did not" ≈ "didn't"."""
     words = [w for w in re.split(r"[\s_-]+", term.lower().strip()) if w]
     if not words:
         return ""
+    joined = lex.table("terms", "joined")
+    gap = lex.pattern("terms", "word_gap")
     body = re.escape(words[0])
     for word in words[1:]:
-        if word == "not":
-            body += r"(?:[\s-]+not|n't)"
-        else:
-            body += r"[\s-]*" + re.escape(word)
-    plural = r"(?:s|es)?" if words[-1][-1:].isalpha() else ""
-    return rf"(?<![a-z0-9]){body}{plural}(?![a-z0-9])"
+        body += joined[word] if word in joined else gap + re.escape(word)
+    plural = lex.pattern("terms", "plural") if words[-1][-1:].isalpha() else ""
+    return f"{lex.pattern('terms', 'before')}{body}{plural}{lex.pattern('terms', 'after')}"
 
 
 @lru_cache(maxsize=1024)
@@ -47,7 +46,9 @@ def _compiled(
 ) -> re.Pattern[str] | None:
     words = key_words(key, language) if with_key_words or not terms else ()
     phrases = {t for t in (*terms, *words) if isinstance(t, str) and t.strip()}
-    patterns = [p for p in (_term_pattern(t) for t in sorted(phrases, key=len, reverse=True)) if p]
+    lex = lexicon(language)
+    ordered = sorted(phrases, key=len, reverse=True)
+    patterns = [p for p in (_term_pattern(t, lex) for t in ordered) if p]
     return re.compile("|".join(patterns)) if patterns else None
 
 

@@ -71,6 +71,7 @@ class _Words:
     negative_result: re.Pattern[str]
     light: frozenset[str]
     bare_followers: frozenset[str]
+    singular_strip: str
 
 
 @lru_cache(maxsize=8)
@@ -90,6 +91,7 @@ def _words(language: str) -> _Words:
         lex.regex("yesno", "negative_result"),
         lex.word_set("yesno", "light_words"),
         lex.word_set("yesno", "bare_followers"),
+        "".join(lex.words("terms", "singular_strip")),
     )
 
 
@@ -153,8 +155,9 @@ def _follows(
     return "bare", None
 
 
-def _term(text: str, target: Target) -> str:
-    return text[target.start : target.end].rstrip("s")
+def _term(text: str, target: Target, words: _Words) -> str:
+    """The condition a topic target names, in the singular."""
+    return text[target.start : target.end].rstrip(words.singular_strip)
 
 
 def _collect(text: str, targets: list[Target], words: _Words) -> _Signals:
@@ -181,7 +184,7 @@ def _collect(text: str, targets: list[Target], words: _Words) -> _Signals:
         elif label in ("NO", "NEGV") or NEGATED in categories:
             signals.add("neg", target)
             if label == "TOPIC":
-                signals.neg_terms.add(_term(text, target))
+                signals.neg_terms.add(_term(text, target, words))
             elif follows.get(target) != "topic":
                 signals.neg_words = True
                 signals.neg_word_spans.append((target.start, target.end))
@@ -191,7 +194,9 @@ def _collect(text: str, targets: list[Target], words: _Words) -> _Signals:
             signals.add("pos", target)
             if label == "TOPIC":
                 named = target in asserted
-                (signals.asserted_terms if named else signals.bare_terms).add(_term(text, target))
+                (signals.asserted_terms if named else signals.bare_terms).add(
+                    _term(text, target, words)
+                )
                 (signals.asserted_spans if named else signals.bare_spans).append(
                     (target.start, target.end)
                 )
