@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.answers.result import Span
 from bot.answers.terms import topic_spans
-from bot.answers.text import clean
+from bot.answers.text import MAX_CHARS, Tracked, clean_tracked
 from bot.criteria.model import FactSpec
 
 
@@ -24,21 +25,25 @@ def find_fact_mentions(text: str, facts: Iterable[FactSpec]) -> list[str]:
     ``diabetic_ketoacidosis``, not also ``diabetes``; facts sharing the very same words
     ("glucose") are all listed. Each key is listed once.
     """
+    return [key for key, _ in find_fact_mention_spans(text, facts)]
+
+
+def find_fact_mention_spans(text: str, facts: Iterable[FactSpec]) -> list[tuple[str, Span]]:
+    """``find_fact_mentions`` with, for each key, where in `text` it is first named."""
     if not isinstance(text, str):
         return []
     fact_list = list(facts)
-    cleaned = clean(text, language=language_of(fact_list))
+    cleaned = clean_tracked(Tracked.of(text), MAX_CHARS, language_of(fact_list))
     hits: list[tuple[int, int, str]] = []
     for fact in fact_list:
-        spans = topic_spans(cleaned, fact, with_key_words=False)
+        spans = topic_spans(cleaned.text, fact, with_key_words=False)
         hits.extend((start, end, fact.key) for start, end in spans)
     hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
-    keys: list[str] = []
+    found: dict[str, Span] = {}
     taken = (-1, -1)
     for start, end, key in hits:
         if start < taken[1] and (start, end) != taken:
             continue
         taken = (start, end)
-        if key not in keys:
-            keys.append(key)
-    return keys
+        found.setdefault(key, cleaned.origin(start, end))
+    return list(found.items())

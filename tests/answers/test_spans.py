@@ -10,7 +10,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.answers import Parsed, parse_answer, parse_correction
+from bot.answers import (
+    Parsed,
+    find_fact_mention_spans,
+    find_fact_mentions,
+    parse_answer,
+    parse_correction,
+)
 
 from .conftest import FACT_LIST, FACTS
 
@@ -96,3 +102,14 @@ def test_parsed_keeps_its_old_shape() -> None:
     parsed = Parsed(status="value", value=True)
     assert parsed.span is None and parsed.language == "en"
     assert Parsed("unknown") == Parsed(status="unknown")
+
+
+def test_mentions_point_at_the_words_that_name_each_fact() -> None:
+    text = "I'm 45,  Diabetic and had a HEART ATTACK; no pregnancy"
+    found = find_fact_mention_spans(text, FACT_LIST)
+    assert [(key, text[start:end]) for key, (start, end) in found] == [
+        ("diabetes", "Diabetic"),
+        ("heart_condition", "HEART ATTACK"),
+        ("pregnant_or_breastfeeding", "pregnancy"),
+    ]
+    assert [key for key, _ in found] == find_fact_mentions(text, FACT_LIST)
