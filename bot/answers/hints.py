@@ -107,7 +107,7 @@ def _in_range(value: float, fact: FactSpec) -> bool:
 
 
 def _example(fact: FactSpec) -> float:
-    canonical = units.canonical_unit(fact.unit) if fact.unit else ""
+    canonical = units.canonical_unit(fact.unit, fact.language) if fact.unit else ""
     for value in _EXAMPLES.get(canonical, ()):
         if _in_range(value, fact) and (fact.type != "integer" or value == int(value)):
             return value
@@ -127,19 +127,11 @@ def _unit_text(fact: FactSpec) -> tuple[str, str]:
     return (t(word[0], fact.language), word[1]) if word else (fact.unit, "in")
 
 
-def _joined(items: list[str], last: str, language: str) -> str:
-    """ "a, b or c": the items joined by the catalog's comma, the last one by its "or"."""
+def _fold(items: list[str], message: str, language: str) -> str:
+    """The items joined pair by pair with a list pattern ("%(left)s, %(right)s")."""
     listed = items[0] if items else ""
     for item in items[1:]:
-        listed = t("answers.list.comma", language, left=listed, right=item)
-    return t("answers.list.or", language, left=listed, right=last) if items else last
-
-
-def _or(items: list[str], language: str) -> str:
-    """ "a or b or c"."""
-    listed = items[0]
-    for item in items[1:]:
-        listed = t("answers.list.or", language, left=listed, right=item)
+        listed = t(message, language, left=listed, right=item)
     return listed
 
 
@@ -161,24 +153,28 @@ def _numeric(fact: FactSpec) -> str:
         low=number(fact.minimum) if fact.minimum is not None else "",
         high=number(fact.maximum) if fact.maximum is not None else "",
         example=number(_example(fact)),
-        others=_or(others, lang) if others else "",
+        others=_fold(others, "answers.list.or", lang),
     )
 
 
 def _choice(fact: FactSpec) -> str:
-    options = list(fact.choices)
-    listed = _joined(options[:-1], options[-1], fact.language) if options else ""
-    return t("answers.hint.choice", fact.language, choices=listed)
+    lang, options = fact.language, list(fact.choices)
+    listed = _fold(options, "answers.list.or", lang)
+    if len(options) > 2:  # "a, b or c"
+        first = _fold(options[:-1], "answers.list.comma", lang)
+        listed = t("answers.list.or", lang, left=first, right=options[-1])
+    return t("answers.hint.choice", lang, choices=listed)
 
 
 def _scale(fact: FactSpec) -> str:
     lang = fact.language
     low = number(fact.minimum) if fact.minimum is not None else min(fact.value_labels)
     high = number(fact.maximum) if fact.maximum is not None else max(fact.value_labels)
-    labels = ""
-    for key, label in fact.value_labels.items():
-        item = t("answers.scale.label", lang, value=key, label=label)
-        labels = t("answers.list.semicolon", lang, left=labels, right=item) if labels else item
+    items = [
+        t("answers.scale.label", lang, value=key, label=label)
+        for key, label in fact.value_labels.items()
+    ]
+    labels = _fold(items, "answers.list.semicolon", lang)
     return t("answers.hint.scale", lang, low=low, high=high, labels=labels)
 
 
