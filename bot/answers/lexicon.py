@@ -145,7 +145,11 @@ SCHEMA: Mapping[str, Mapping[str, Kind]] = {
 }
 
 _REFERENCE = re.compile(r"\{([a-z_]+)\}")
-_RULE_KEYS = frozenset({"literal", "category", "pattern", "direction", "allowed_types"})
+#: the keys of a ConText rule (medspaCy's rule format); literal and category are required.
+_RULE_KEYS = (
+    "literal", "category", "pattern", "direction", "allowed_types", "excluded_types",
+    "max_scope", "max_targets", "terminated_by",
+)  # fmt: skip
 
 
 class ResourceError(ValueError):
@@ -428,10 +432,10 @@ class _Checker:
     def context_rule(self, where: str, rule: object) -> dict[str, object]:
         if not isinstance(rule, dict):
             raise self.fail(where, "must be a mapping")
-        unknown = sorted(set(rule) - _RULE_KEYS)
+        unknown = sorted(set(rule) - set(_RULE_KEYS))
         if unknown or "literal" not in rule or "category" not in rule:
-            raise self.fail(where, f"keys: literal, category (required), pattern, direction, "
-                            f"allowed_types; found {sorted(rule)}")  # fmt: skip
+            raise self.fail(where, f"keys: {', '.join(_RULE_KEYS)} (literal and category "
+                            f"required); found {sorted(rule)}")  # fmt: skip
         self.string(f"{where}.literal", rule["literal"])
         self.choice(f"{where}.category", rule["category"], names.CATEGORIES)
         self.choice(f"{where}.direction", rule.get("direction", "BIDIRECTIONAL"), names.DIRECTIONS)
@@ -442,12 +446,19 @@ class _Checker:
             or not all(isinstance(t, dict) and t for t in pattern)
         ):
             raise self.fail(f"{where}.pattern", "must be a list of spaCy token patterns")
-        allowed = rule.get("allowed_types")
-        if allowed is not None:
-            if not isinstance(allowed, list):
-                raise self.fail(f"{where}.allowed_types", "must be a list of target labels")
-            for label in allowed:
-                self.choice(f"{where}.allowed_types", label, names.TARGET_LABELS)
+        for field, allowed in (
+            ("allowed_types", names.TARGET_LABELS),
+            ("excluded_types", names.TARGET_LABELS),
+            ("terminated_by", names.CATEGORIES),
+        ):
+            values = rule.get(field)
+            if values is not None and not isinstance(values, list):
+                raise self.fail(f"{where}.{field}", f"must be a list of {_allowed(allowed)}")
+            for value in values or ():
+                self.choice(f"{where}.{field}", value, allowed)
+        for field in ("max_scope", "max_targets"):
+            if field in rule and rule[field] is not None:
+                self.level(f"{where}.{field}", rule[field])
         return dict(rule)
 
     def choice(self, key: str, value: object, allowed: frozenset[str]) -> object:

@@ -11,6 +11,7 @@ categories that modify each one.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -45,19 +46,15 @@ def pipeline(language: str = DEFAULT_LANGUAGE) -> Language:
         nlp = spacy.blank(lex.language)
         nlp.add_pipe("sentencizer")
         context: Any = nlp.add_pipe("medspacy_context", config={"rules": None})
-    context.add(
-        [
-            ConTextRule(
-                rule["literal"],
-                rule["category"],
-                pattern=rule.get("pattern"),
-                direction=rule.get("direction", "BIDIRECTIONAL"),
-                allowed_types=None if (types := rule.get("allowed_types")) is None else set(types),
-            )
-            for rule in lex.records("context", "context_rules")
-        ]
-    )
+    context.add([_rule(ConTextRule, rule) for rule in lex.records("context", "context_rules")])
     return nlp
+
+
+def _rule(rule_class: Any, rule: Mapping[str, Any]) -> Any:
+    """A ``ConTextRule`` from one rule of the resource file (medspaCy's rule format)."""
+    sets = ("allowed_types", "excluded_types", "terminated_by")
+    options = {k: set(v) if k in sets and v is not None else v for k, v in rule.items()}
+    return rule_class(options.pop("literal"), options.pop("category"), **options)
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:
