@@ -30,6 +30,7 @@ LOG_COLUMNS = (
     "age_band",
     "sex",
     "respondent",
+    "language",
     "outcome",
     "failing_criteria",
     "screen_fail_reasons",
@@ -68,6 +69,7 @@ def _export(
             {
                 "conversation_id": s.conversation_id,
                 "trial": s.trial_id,
+                "language": s.language,
                 "outcome": s.outcome,
                 "criteria": {cid: statuses[cid] for cid in _ordered(statuses, criterion_order)},
                 "facts": {key: values[key] for key in _ordered(values, fact_order)},
@@ -89,7 +91,8 @@ def _export(
 def export_screening(session: Session, conversation_id: str, trial: Trial) -> dict[str, Any]:
     """The latest non-deleted screening of the conversation for `trial`, as JSON-able dict.
 
-    Keys: conversation_id, trial (id), outcome, criteria ({id: status}), facts ({key: value},
+    Keys: conversation_id, trial (id), language (the conversation's, None before it was
+    recorded), outcome, criteria ({id: status}), facts ({key: value},
     None = asked-unknown), follow_up ([{fact, kind, criteria, status}], every flag),
     transcript ([{at, from, text}], the part of the conversation this screening covers).
     Raises ScreeningNotFound.
@@ -171,6 +174,7 @@ def screening_log_csv(
                 age_band(values.get("age_years")),
                 sex if isinstance(sex, str) else "unknown",
                 row.get("respondent") or "",
+                row.get("language") or "",
                 row["outcome"],
                 ";".join(failing),
                 "; ".join(f"{cid} {titles.get(cid, '')}".strip() for cid in failing),

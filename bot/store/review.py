@@ -117,6 +117,7 @@ def _screening_row(
         "trial_id": s.trial_id,
         "criteria_version": s.criteria_version,
         "respondent": s.respondent,
+        "language": s.language,
         "consent": s.consent,
         "started_at": s.started_at,
         "ended_at": s.ended_at,

@@ -170,6 +170,8 @@ def screening_bundle(
         else patient_ref,
         "item": items,
     }
+    if screening.get("language"):  # the language the patient answered in (a BCP-47 code)
+        questionnaire_response["language"] = screening["language"]
     if not items:
         del questionnaire_response["item"]
     entries.append({"fullUrl": _urn(), "resource": questionnaire_response})

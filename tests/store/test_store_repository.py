@@ -677,6 +677,7 @@ def test_export_screening_keys_and_values(
     assert list(exported) == [
         "conversation_id",
         "trial",
+        "language",
         "outcome",
         "criteria",
         "facts",

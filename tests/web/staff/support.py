@@ -43,12 +43,14 @@ def seed(
     *,
     contact: tuple[str, str | None, str | None] | None = None,
     respondent: str = "self",
+    language: str = "en",
 ) -> int:
     """A finished screening with the patient's answers and the engine's real assessment."""
     with session_scope(url) as session:
         sid = screenings.start_screening(session, conversation_id, trial.id, trial.version)
         screenings.set_consent(session, sid, True)
         screenings.set_respondent(session, sid, respondent)
+        screenings.set_language(session, sid, language)
         for key, value in facts.items():
             unit = trial.facts[key].unit
             words = "I don't know" if value is None else f"my answer is {value}"

@@ -67,6 +67,7 @@ def test_screening_log_csv(client: TestClient, web_db_url: str, trial: Trial) ->
     young = by_id["conv-young"]
     assert young["age_band"] == "<18" and young["sex"] == "female"
     assert young["outcome"] == "needs_review" and young["failing_criteria"] == ""
+    assert young["language"] == "en"  # the language the patient answered in
     assert "egfr_ml_min" in young["open_flags"].split(";")
     old = by_id["conv-old"]
     assert old["age_band"] == "70–79" and old["sex"] == "male"
@@ -119,6 +120,7 @@ def test_fhir_bundle(client: TestClient, web_db_url: str, trial: Trial) -> None:
     assert subject.individual.identifier.value == "conv-fhir"
 
     (answers,) = _resources(bundle, "QuestionnaireResponse")
+    assert answers.language == "en"
     items = {item.linkId: item for item in answers.item}
     assert items["sle_diagnosed"].answer[0].valueBoolean is True
     assert items["sex"].answer[0].valueString == "female"
