@@ -240,12 +240,17 @@ def _interrupted(interpretation: Interpretation, state: State, changes: Changes)
     return False
 
 
-def reset(state: State, changes: Changes) -> None:
+def reset(state: State, changes: Changes, *, aside: bool = False) -> None:
     """Start over: forget every answer of the conversation (its language stays), close the open
-    screening, and ask for consent again."""
+    screening, and ask for consent again. The restart is announced in front of the consent
+    question, or (`aside`, after the pre-screen) in a message of its own."""
     changes.slots.update(fresh_slots(state.trial, ACTIVE))
     changes.writes.close = True
-    changes.notes.append(t("dialogue.restarting", state.language))
+    restarting = t("dialogue.restarting", state.language)
+    if aside:
+        changes.said.append(BotMessage(restarting))
+    else:
+        changes.notes.append(restarting)
 
 
 def erase(state: State, changes: Changes) -> None:
@@ -333,7 +338,7 @@ def _outside(interpretation: Interpretation, state: State, changes: Changes) -> 
         return
     control = interpretation.control
     if control == RESET:
-        reset(state, changes)
+        reset(state, changes, aside=True)
         _plan(state, changes)
     elif control == ERASE:
         erase(state, changes)
