@@ -62,3 +62,47 @@ def test_logged_tracebacks_keep_no_local_variables(caplog: pytest.LogCaptureFixt
             structlog.get_logger("test").exception("db.failure")
     assert "connection refused" in caplog.text and "connect" in caplog.text
     assert "s3cret-pw" not in caplog.text and "I have lupus" not in caplog.text
+
+
+class _Request:
+    """What the REST channel reads from a Sanic request (the JSON body and the query)."""
+
+    def __init__(self, body: dict[str, object]) -> None:
+        self.json = body
+        self.args: dict[str, str] = {}
+
+
+def _post(handler: object, text: str) -> list[dict[str, object]]:
+    """Rasa's own REST `/webhook` route, called with `handler` as the message handler."""
+    import asyncio
+    import json
+
+    from rasa.core.channels.rest import RestInput
+
+    blueprint = RestInput().blueprint(handler)
+    (receive,) = [r.handler for r in blueprint._future_routes if r.uri == "/webhook"]
+    response = asyncio.run(receive(_Request({"sender": "p-1", "message": text})))
+    return list(json.loads(response.body))
+
+
+def test_a_failed_turn_sends_no_message(caplog: pytest.LogCaptureFixture) -> None:
+    """The action had sent the next question, then saving the tracker failed: Rasa's channel
+    would reply with that question; the patient must get no reply (and try again)."""
+    import logging
+
+    from bot.rasa_plugins.server import failed_turns_say_nothing
+
+    async def answered_then_failed(message: object) -> None:
+        await message.output_channel.send_text_message("p-1", "What is your sex?")  # type: ignore[attr-defined]
+        raise RuntimeError("database unavailable: could not save conversation p-1…")
+
+    async def answered(message: object) -> None:
+        await message.output_channel.send_text_message("p-1", "What is your sex?")  # type: ignore[attr-defined]
+
+    failed_turns_say_nothing()
+    failed_turns_say_nothing()  # idempotent
+    with caplog.at_level(logging.ERROR):
+        assert _post(answered_then_failed, "I have lupus, I'm 34") == []
+    assert "turn failed for conversation p-1…, no reply sent: RuntimeError" in caplog.text
+    assert "I have lupus" not in caplog.text
+    assert [m["text"] for m in _post(answered, "34")] == ["What is your sex?"]
