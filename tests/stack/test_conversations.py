@@ -79,12 +79,14 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert set(export) == {
         "conversation_id",
         "trial",
+        "language",
         "outcome",
         "criteria",
         "facts",
         "follow_up",
         "transcript",
     }
+    assert export["language"] == "en"  # the conversation's language, stored with the screening
     assert export["facts"]["age_years"] == 34
     assert export["facts"]["egfr_ml_min"] is None  # asked, and the patient did not know
     assert "anti_dsdna_iu_ml" not in asked  # a positive ANA already settles I3
