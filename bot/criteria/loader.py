@@ -28,6 +28,7 @@ from bot.criteria.model import (
     Criterion,
     DerivedSpec,
     FactSpec,
+    Group,
     Node,
     Not,
     SiteInfo,
@@ -36,7 +37,7 @@ from bot.criteria.model import (
 )
 from bot.criteria.operators import OPERATORS
 
-TOP_KEYS = {"trial": True, "facts": True, "derived": False, "criteria": True}
+TOP_KEYS = {"trial": True, "facts": True, "derived": False, "criteria": True, "groups": False}
 TRIAL_KEYS = {
     "id": True,
     "title": True,
@@ -93,6 +94,14 @@ CRITERION_KEYS = {
     "reads": False,
     "patient_text": True,
     "interpretation": False,
+}
+GROUP_KEYS = {
+    "members": True,
+    "question": True,
+    "items": True,
+    "item_labels": False,
+    "why": True,
+    "hint": False,
 }
 CRITERION_KINDS = ("inclusion", "exclusion")
 COMBINATORS = ("all", "any", "not")
@@ -245,6 +254,8 @@ def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
         for lang, criterion in worded.items():
             criteria[lang].append(criterion)
 
+    groups = _groups(ctx, doc.get("groups"), facts, derived)
+
     views: dict[str, Trial] = {}
     for lang in ctx.languages:
         views[lang] = Trial(
@@ -262,6 +273,7 @@ def parse_trial(raw: Any, path: Path | str = "<memory>") -> Trial:
             languages=ctx.languages,
             language=lang,
             views=views,
+            groups=groups[lang],
         )
     return views[ctx.languages[0]]
 
@@ -415,6 +427,125 @@ def _fact(ctx: _Context, key: str, body: Any) -> dict[str, FactSpec]:
         )
         for lang in ctx.languages
     }
+
+
+def _groups(
+    ctx: _Context,
+    raw: Any,
+    worded_facts: Mapping[str, Mapping[str, FactSpec]],
+    derived: Mapping[str, DerivedSpec],
+) -> dict[str, dict[str, Group]]:
+    """`groups`: group key → members (askable yes/no facts) and wording, per declared language.
+
+    A fact is in at most one group; a group has at least two members, all of one timeframe.
+    """
+    out: dict[str, dict[str, Group]] = {lang: {} for lang in ctx.languages}
+    facts = worded_facts[ctx.languages[0]]
+    if raw is None:
+        return out
+    if not isinstance(raw, dict):
+        ctx.fail("groups", f"expected a mapping of group key → definition, got {_kind(raw)}")
+    askable = [k for k, f in facts.items() if f.askable and f.type == "boolean"]
+    owner: dict[str, str] = {}
+    for name, body in raw.items():
+        key = str(name)
+        where = f"groups.{key}"
+        if not key.isidentifier() or key != key.lower():
+            ctx.fail(where, "group keys must be lower_snake_case identifiers")
+        if key in facts or key in derived:
+            ctx.fail(where, f"group key {key!r} already names a fact or derived value")
+        spec = ctx.mapping(body, where, GROUP_KEYS)
+        members = _members(ctx, spec["members"], f"{where}.members", facts, askable)
+        for member in members:
+            if member in owner:
+                ctx.fail(
+                    f"{where}.members",
+                    f"fact {member!r} is already in group {owner[member]!r}; "
+                    "a fact is in at most one group",
+                )
+            owner[member] = key
+        timeframes = sorted({t for m in members if (t := facts[m].timeframe) is not None})
+        if len(timeframes) > 1:
+            mixed = ", ".join(f"{m} ({facts[m].timeframe})" for m in members)
+            ctx.fail(
+                f"{where}.members",
+                f"members of one group share one timeframe, got {mixed}",
+            )
+
+        def per_member(value: Any, at: str, members: tuple[str, ...] = members) -> dict[str, str]:
+            if not isinstance(value, dict):
+                ctx.fail(at, f"expected a mapping member → text, got {_kind(value)}")
+            allowed = ", ".join(members)
+            unknown = sorted(str(k) for k in value if k not in members)
+            if unknown:
+                ctx.fail(at, f"unknown member(s) {', '.join(unknown)}; allowed: {allowed}")
+            missing = [m for m in members if m not in value]
+            if missing:
+                ctx.fail(at, f"missing member(s) {', '.join(missing)}")
+            return {m: ctx.text(value[m], f"{at}.{m}") for m in members}
+
+        def question(value: Any, at: str) -> dict[str, str]:
+            both = ctx.mapping(value, at, QUESTION_KEYS)
+            return {k: ctx.text(both[k], f"{at}.{k}") for k in QUESTION_KEYS}
+
+        questions = ctx.worded(spec["question"], f"{where}.question", question)
+        items = ctx.worded(spec["items"], f"{where}.items", per_member)
+        labels = (
+            ctx.worded(spec["item_labels"], f"{where}.item_labels", per_member)
+            if "item_labels" in spec
+            else None
+        )
+        why = ctx.worded(spec["why"], f"{where}.why")
+        hint = ctx.worded(spec["hint"], f"{where}.hint") if "hint" in spec else None
+        for lang in ctx.languages:
+            out[lang][key] = Group(
+                key=key,
+                members=members,
+                question_self=questions[lang]["self"],
+                question_guardian=questions[lang]["guardian"],
+                items=items[lang],
+                item_labels=(
+                    labels[lang] if labels else {m: worded_facts[lang][m].label for m in members}
+                ),
+                why=why[lang],
+                hint=hint[lang] if hint else None,
+                timeframe=timeframes[0] if timeframes else None,
+                language=lang,
+            )
+    return out
+
+
+def _members(
+    ctx: _Context,
+    raw: Any,
+    where: str,
+    facts: Mapping[str, FactSpec],
+    askable: list[str],
+) -> tuple[str, ...]:
+    """A group's members: at least two distinct, askable yes/no facts."""
+    allowed = ", ".join(askable) or "none"
+    if not isinstance(raw, list) or len(raw) < 2:
+        ctx.fail(where, f"expected a list of at least two fact keys, got {_kind(raw)}")
+    members = tuple(str(m) for m in raw)
+    for member in members:
+        if member not in facts:
+            ctx.fail(where, f"unknown fact {member!r}; allowed: {allowed}")
+        fact = facts[member]
+        if fact.type != "boolean":
+            ctx.fail(
+                where,
+                f"fact {member!r} is {fact.type}; a group's members are yes/no (boolean) facts "
+                f"asked in the chat: {allowed}",
+            )
+        if not fact.askable:
+            ctx.fail(
+                where,
+                f"fact {member!r} (source {fact.source}) is never asked in the chat; "
+                f"allowed: {allowed}",
+            )
+    if len(set(members)) != len(members):
+        ctx.fail(where, f"a fact is listed twice: {', '.join(members)}")
+    return members
 
 
 def _coerce(ftype: str, text: str) -> Any:

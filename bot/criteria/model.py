@@ -167,6 +167,37 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Yes/no facts the chat may ask in one question ("Do any of these apply to you now?").
+
+    The patient names the items that apply (true), says "none of these" (all false) or "not
+    sure about X" (X stays unknown). `question(...)` is the lead-in; the dialogue lists the
+    pending members under it, one `items[key]` line each, in `members` order.
+    """
+
+    key: str
+    #: the fact keys asked together (boolean facts asked in the chat), in listing order.
+    members: tuple[str, ...]
+    question_self: str
+    question_guardian: str
+    #: fact key → the line listed under the question: the item's whole meaning in plain
+    #: words, exceptions included ("… (a fungal nail infection does not count)").
+    items: Mapping[str, str]
+    #: fact key → a short plain label for a quick-reply button (the fact's label by default).
+    item_labels: Mapping[str, str]
+    why: str
+    hint: str | None = None
+    #: the members' common timeframe ("now" / "ever"), None when they declare none.
+    timeframe: Literal["now", "ever"] | None = None
+    #: the language of the wording above.
+    language: str = "en"
+
+    def question(self, respondent: str | None) -> str:
+        """The lead-in for the patient, or for a guardian answering about a child."""
+        return self.question_guardian if respondent == "guardian" else self.question_self
+
+
+@dataclass(frozen=True)
 class DerivedSpec:
     """A value computed from facts: the measured fact when known, else a closed-table function."""
 
@@ -223,6 +254,8 @@ class Trial:
     derived: Mapping[str, DerivedSpec]
     criteria: tuple[Criterion, ...]
     path: Path | None = None
+    #: facts asked together, in the trial file's order (empty: every fact is asked alone).
+    groups: Mapping[str, Group] = field(default_factory=dict)
     #: every language the trial file is worded in; the first is the default.
     languages: tuple[str, ...] = ("en",)
     language: str = "en"
@@ -248,6 +281,13 @@ class Trial:
             if criterion.id == criterion_id:
                 return criterion
         raise KeyError(criterion_id)
+
+    def group_of(self, key: str) -> Group | None:
+        """The group fact `key` is asked in, or None when it is asked alone."""
+        for group in self.groups.values():
+            if key in group.members:
+                return group
+        return None
 
     def askable_facts(self) -> tuple[FactSpec, ...]:
         """Facts the chat may ask, in the planner's preferred order."""

@@ -6,10 +6,11 @@ It imports neither Rasa, nor SQLAlchemy, nor the web framework.
 from bot.engine.assessment import OUTCOMES, Assessment, FollowUp, Outcome, assess
 from bot.engine.evaluate import CriterionResult, Evaluation, evaluate
 from bot.engine.facts import FactError, Facts, coerce_value, validate_facts, with_derived
-from bot.engine.planner import Plan, next_question, plan
+from bot.engine.planner import Ask, Plan, next_ask, next_question, plan
 
 __all__ = [
     "OUTCOMES",
+    "Ask",
     "Assessment",
     "CriterionResult",
     "Evaluation",
@@ -21,6 +22,7 @@ __all__ = [
     "assess",
     "coerce_value",
     "evaluate",
+    "next_ask",
     "next_question",
     "plan",
     "validate_facts",

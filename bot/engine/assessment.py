@@ -8,7 +8,7 @@ from typing import Any, Literal
 from bot.criteria.model import FlagKind, Trial
 from bot.engine.evaluate import Evaluation, evaluate
 from bot.engine.facts import Facts
-from bot.engine.planner import Plan, plan
+from bot.engine.planner import Ask, Plan, plan
 
 Outcome = Literal["ineligible", "likely_eligible", "needs_review", "incomplete"]
 OUTCOMES: tuple[Outcome, ...] = ("ineligible", "likely_eligible", "needs_review", "incomplete")
@@ -42,6 +42,16 @@ class Assessment:
     @property
     def questions_left(self) -> int:
         return 0 if self.outcome == "ineligible" else self.plan.questions_left
+
+    @property
+    def next_ask(self) -> Ask | None:
+        """The question to put next: a group of facts or a single fact."""
+        return self.plan.next_ask
+
+    @property
+    def asks_left(self) -> int:
+        """For the progress line: questions left, a group counted as one (0 once ineligible)."""
+        return 0 if self.outcome == "ineligible" else self.plan.asks_left
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON shape of `prescreen evaluate`."""
