@@ -33,26 +33,25 @@ class Status(str, Enum):
         return cls.MET if value else cls.NOT_MET
 
 
-def all_of(values: Iterable[Status]) -> Status:
-    """Kleene conjunction: any not_met → not_met; else any unknown → unknown; else met."""
+def _kleene(values: Iterable[Status], decisive: Status, otherwise: Status) -> Status:
+    """`decisive` if any value is; else unknown if any value is; else `otherwise`."""
     seen_unknown = False
     for value in values:
-        if value is Status.NOT_MET:
-            return Status.NOT_MET
+        if value is decisive:
+            return decisive
         if value is Status.UNKNOWN:
             seen_unknown = True
-    return Status.UNKNOWN if seen_unknown else Status.MET
+    return Status.UNKNOWN if seen_unknown else otherwise
+
+
+def all_of(values: Iterable[Status]) -> Status:
+    """Kleene conjunction: any not_met → not_met; else any unknown → unknown; else met."""
+    return _kleene(values, Status.NOT_MET, Status.MET)
 
 
 def any_of(values: Iterable[Status]) -> Status:
     """Kleene disjunction: any met → met; else any unknown → unknown; else not_met."""
-    seen_unknown = False
-    for value in values:
-        if value is Status.MET:
-            return Status.MET
-        if value is Status.UNKNOWN:
-            seen_unknown = True
-    return Status.UNKNOWN if seen_unknown else Status.NOT_MET
+    return _kleene(values, Status.MET, Status.NOT_MET)
 
 
 def negate(value: Status) -> Status:

@@ -289,30 +289,34 @@ async def chat(request: Request) -> JSONResponse:
     return response
 
 
-@router.post("/chat/restart")
-async def restart(request: Request) -> JSONResponse:
-    """Start the pre-screen again in the same conversation."""
+async def _control(request: Request, message_id: str, *, keep_id: bool) -> JSONResponse:
+    """Send a button's words (restart / delete, in the page's language) to the bot.
+
+    `keep_id`: the conversation goes on under the same id; otherwise, once the bot has
+    acted, a new id starts a new conversation (on failure the id is kept, to try again).
+    """
     refused = _rate_limited(request)
     if refused is not None:
         return refused
     chat_id, new = _chat_id(request)
-    response = await _relay(request, chat_id, t(RESTART_TEXT, language_of(request)))
-    if new:
+    response = await _relay(request, chat_id, t(message_id, language_of(request)))
+    if keep_id and new:
         _issue(request, response, chat_id)
+    elif not keep_id and response.status_code == 200:
+        _issue(request, response, new_chat_id())
     return response
+
+
+@router.post("/chat/restart")
+async def restart(request: Request) -> JSONResponse:
+    """Start the pre-screen again in the same conversation."""
+    return await _control(request, RESTART_TEXT, keep_id=True)
 
 
 @router.post("/chat/delete")
 async def delete(request: Request) -> JSONResponse:
     """Ask the bot to delete this conversation's answers, then start a new conversation id."""
-    refused = _rate_limited(request)
-    if refused is not None:
-        return refused
-    chat_id, _new = _chat_id(request)
-    response = await _relay(request, chat_id, t(DELETE_TEXT, language_of(request)))
-    if response.status_code == 200:  # on failure keep the id, so the patient can try again
-        _issue(request, response, new_chat_id())
-    return response
+    return await _control(request, DELETE_TEXT, keep_id=False)
 
 
 @router.get("/chat/history")

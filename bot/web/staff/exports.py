@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import Response
@@ -40,6 +40,16 @@ CONTACT_COLUMNS = (
 )
 
 
+def _audit(session: Any, request: Request, user: StaffUser, action: str, **detail: Any) -> None:
+    """The audit row every download leaves (who, what, from where; never health data)."""
+    add_audit(session, user.username, action, remote_addr=client_address(request), **detail)
+
+
+def _dated(stem: str) -> str:
+    """``<stem>-YYYYMMDD.csv`` for today's date (UTC)."""
+    return f"{stem}-{datetime.now(timezone.utc).strftime('%Y%m%d')}.csv"
+
+
 def _download(text: str, filename: str, media_type: str) -> Response:
     return Response(
         text,
@@ -58,15 +68,8 @@ def export_csv(
     with db(request) as session:
         rows = list_screenings(session, **filters.query_args(), limit=None)
         text = screening_log(session, trial, rows)
-        add_audit(
-            session,
-            user.username,
-            "export_csv",
-            detail=f"screening log rows={len(rows)}",
-            remote_addr=client_address(request),
-        )
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
-    return _download(text, f"screening-log-{trial.id}-{stamp}.csv", "text/csv; charset=utf-8")
+        _audit(session, request, user, "export_csv", detail=f"screening log rows={len(rows)}")
+    return _download(text, _dated(f"screening-log-{trial.id}"), "text/csv; charset=utf-8")
 
 
 @router.get("/screenings/{screening_id}/fhir.json", include_in_schema=False)
@@ -82,14 +85,14 @@ def export_fhir(request: Request, screening_id: int, user: Staff) -> Response:
             detail = t("staff.error.no_screening", language_of(request))
             raise HTTPException(status_code=404, detail=detail)
         text = bundle_json(screening_bundle(trial, summary))
-        add_audit(
+        _audit(
             session,
-            user.username,
+            request,
+            user,
             "export_fhir",
             screening_id=screening_id,
             conversation_id=summary["conversation_id"],
             detail="FHIR R4 bundle",
-            remote_addr=client_address(request),
         )
     return _download(text, f"screening-{screening_id}.fhir.json", "application/fhir+json")
 
@@ -122,12 +125,5 @@ def export_contacts(request: Request, user: Admin) -> Response:
                     else "",
                 ]
             )
-        add_audit(
-            session,
-            user.username,
-            "export_contacts",
-            detail=f"contacts rows={count}",
-            remote_addr=client_address(request),
-        )
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
-    return _download(out.getvalue(), f"contacts-{stamp}.csv", "text/csv; charset=utf-8")
+        _audit(session, request, user, "export_contacts", detail=f"contacts rows={count}")
+    return _download(out.getvalue(), _dated("contacts"), "text/csv; charset=utf-8")
