@@ -242,7 +242,7 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
             return _with(base, _found(CONSENT, parsed, text, language))
         return _with(base, hint=t("dialogue.consent.not_understood", language))
     if asking == RESPONDENT:
-        respondent = parse_respondent(text)
+        respondent = parse_respondent(text, language)
         if respondent is None:
             return _with(base, hint=t("dialogue.respondent.not_understood", language))
         return _with(
