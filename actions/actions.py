@@ -24,9 +24,18 @@ warm_up(TRIAL)  # build the spaCy/medspacy pipeline now, not on a patient's firs
 
 
 def _message(tracker: Tracker) -> Message:
+    """The latest patient message: text, NLU intent, and the language the client asked for
+    (REST `metadata.language`; used when the conversation starts)."""
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
-    return Message(latest.get("text"), intent.get("name"), float(intent.get("confidence") or 0.0))
+    metadata = latest.get("metadata") or {}
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return Message(
+        latest.get("text"),
+        intent.get("name"),
+        float(intent.get("confidence") or 0.0),
+        str(language) if language else None,
+    )
 
 
 def _slot_events(slots: dict[str, Any], current: dict[str, Any]) -> list[EventType]:

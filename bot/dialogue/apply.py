@@ -333,6 +333,9 @@ def _outside(interpretation: Interpretation, state: State, changes: Changes) -> 
         # Any opening leads straight to the privacy notice and the consent question.
         if interpretation.topic is not None and interpretation.topic != WHY:
             changes.said.append(BotMessage(topic_answer(state, interpretation.topic, None)))
+        asked_for = interpretation.language
+        if asked_for in state.trial.languages:  # the client's language, when the trial has it
+            language = str(asked_for)
         changes.slots.update({STATE: ACTIVE, LANGUAGE: language})
         _plan(state, changes)
         return

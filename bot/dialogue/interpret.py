@@ -12,7 +12,7 @@ The text is cut to length here and nowhere else (`MAX_TEXT`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.answers import Parsed, parse_answer, parse_correction
@@ -77,6 +77,8 @@ class Message:
     text: str | None
     intent: str | None = None
     confidence: float = 1.0
+    #: the language the patient's client asked for (used only when a conversation starts).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class Interpretation:
     control: str | None = None
     topic: str | None = None
     small_talk: str | None = None
+    #: the language the client asked for (Message.language).
+    language: str | None = None
 
 
 @lru_cache(maxsize=8)
@@ -183,7 +187,7 @@ def interpret(message: Message, state: State) -> Interpretation:
     text, too_long = clip(message.text)
     language, trial, asking = state.language, state.trial, state.asking
     if text.startswith("/"):
-        return Interpretation(text, too_long, command=True)
+        return Interpretation(text, too_long, command=True, language=message.language)
     intent = message.intent
     if asking is not None and message.confidence < INTENT_CONFIDENCE:
         intent = None
@@ -198,6 +202,7 @@ def interpret(message: Message, state: State) -> Interpretation:
         control=control,
         topic=topic_of(intent, trial),
         small_talk=intent if intent in ("goodbye", "thanks") else None,
+        language=message.language,
     )
     if asking is None:
         return _outside(base, state)
@@ -207,15 +212,7 @@ def interpret(message: Message, state: State) -> Interpretation:
 
 
 def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> Interpretation:
-    return Interpretation(
-        base.text,
-        base.too_long,
-        values=values,
-        not_understood=hint,
-        control=base.control,
-        topic=base.topic,
-        small_talk=base.small_talk,
-    )
+    return replace(base, values=values, not_understood=hint)
 
 
 def _outside(base: Interpretation, state: State) -> Interpretation:

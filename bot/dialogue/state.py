@@ -101,8 +101,12 @@ class State:
         return facts_from_slots(self.trial, self.slots)
 
     def after(self, changes: Changes) -> State:
-        """This state with `changes` applied to the slots (and kept for `ask`)."""
-        return replace(self, slots={**self.slots, **changes.slots}, changes=changes)
+        """This state with `changes` applied to the slots (and kept for `ask`); the trial is
+        worded in the conversation's language (set when the conversation starts)."""
+        slots = {**self.slots, **changes.slots}
+        language = str(slots.get(LANGUAGE) or DEFAULT_LANGUAGE)
+        trial = self.trial.in_language(language)
+        return replace(self, trial=trial, slots=slots, changes=changes)
 
 
 def facts_from_slots(trial: Trial, slots: Mapping[str, Any]) -> dict[str, Value | None]:

@@ -143,3 +143,12 @@ def test_database_outage_keeps_the_slots_and_tells_the_patient(
     after = {**CONSENTED, "screening_state": "finished"}
     _, messages = run(actions, tracker(after, "delete my data", "delete_data"))
     assert [m["text"] for m in messages] == [t("dialogue.not_available", "en")]
+
+
+def test_the_client_s_language_comes_from_the_message_metadata(actions: Any) -> None:
+    tr = tracker({}, "hello", "greet")
+    tr.latest_message["metadata"] = {"language": "en"}
+    assert actions._message(tr).language == "en"
+    tr.latest_message["metadata"] = {"language": "zz"}  # not a language of the trial
+    slots, _ = run(actions, tr)
+    assert slots["language"] == "en"

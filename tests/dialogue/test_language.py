@@ -84,3 +84,15 @@ def test_the_language_picks_the_trial_wording_and_is_stored(two_languages: Trial
     ]
     say("start again", "start_over")
     assert slots["language"] == "xx" and slots["consent_prescreen"] is None
+
+
+def test_the_client_s_language_is_taken_when_the_conversation_starts(two_languages: Trial) -> None:
+    reply = respond(two_languages, "conv-start", {}, Message("hello", "greet", 0.9, "xx"))
+    assert reply.slots["language"] == "xx"
+    assert [m.text for m in reply.messages] == [two_languages.in_language("xx").privacy]
+    # a language the trial is not worded in: the default
+    other = respond(two_languages, "conv-other", {}, Message("hello", "greet", 0.9, "fr"))
+    assert other.slots["language"] == "en"
+    # later messages do not change it
+    later = respond(two_languages, "conv-start", reply.slots, Message("yes", "affirm", 0.9, "en"))
+    assert "language" not in later.slots
