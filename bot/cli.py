@@ -115,6 +115,31 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _understand(args: argparse.Namespace) -> int:
+    """What the parser reads from one message: JSON list of fact, value, span, words, trust."""
+    from bot.answers import extract_facts
+    from bot.answers.clauses import cues
+
+    try:
+        trial = get_trial(_trial_id(args))
+    except CriteriaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.lang not in trial.languages or cues(args.lang) is None:
+        print(
+            f"note: no {args.lang} wording or parser resources yet; nothing read", file=sys.stderr
+        )
+        print("[]")
+        return 0
+    view = trial.in_language(args.lang)
+    if args.pending is not None and args.pending not in view.facts:
+        print(f"error: unknown fact {args.pending!r} for trial {trial.id}", file=sys.stderr)
+        return 2
+    found = extract_facts(args.text, view, pending=args.pending)
+    print(json.dumps([c.as_dict(args.text) for c in found], indent=2, ensure_ascii=False))
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from bot.store import retention
     from bot.store.db import session_scope
@@ -174,6 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--trial", metavar="ID", help=TRIAL_HELP)
     export.set_defaults(handler=_export)
+
+    understand = commands.add_parser(
+        "understand", help="print, as JSON, the facts the parser reads from one message"
+    )
+    understand.add_argument("text", help="the patient's message")
+    understand.add_argument("--lang", choices=("en", "zh"), default="en", help="its language")
+    understand.add_argument("--pending", metavar="FACT", help="the fact key just asked")
+    understand.add_argument("--trial", metavar="ID", help=TRIAL_HELP)
+    understand.set_defaults(handler=_understand)
 
     purge = commands.add_parser("purge", help="delete answers, transcripts and contacts")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")

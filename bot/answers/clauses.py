@@ -1,0 +1,125 @@
+"""A whole message as clauses, and the words that decide how far a clause can be trusted.
+
+The words are the language's ``resources/<lang>/extract/extract.yaml`` (``SCHEMA`` below),
+read and checked once per process with the same checks as the parser's other resource files
+(``bot.answers.lexicon``). A language without that file has no extraction: the caller gets
+``None`` and reads nothing, rather than reading another language with English words.
+
+``split`` cuts a message into lines (a pasted report), then each line into clauses at the
+language's boundaries (sentence ends, ";", "but", ","-joined statements), after writing out
+abbreviations and blanking report noise (reference ranges in brackets, arrows): every
+clause is a ``Tracked`` text whose spans point into the patient's own message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.answers.lexicon import RESOURCES, Kind, ResourceError, _Checker
+from bot.answers.text import Tracked, clean_tracked
+
+#: key → kind of the extraction resource file; every language has exactly these keys.
+SCHEMA: Mapping[str, Kind] = {
+    "fragments": "fragments",
+    "boundary": "pattern",
+    "rewrites": "rewrites",
+    "list_joiner": "pattern",
+    "noise": "pattern",
+    "age": "pattern",
+    "hedge": "pattern",
+    "symptom": "pattern",
+    "past_state": "pattern",
+    "onset": "pattern",
+    "indirect": "pattern",
+    "not_about_patient": "pattern",
+    "not_an_answer": "pattern",
+}
+#: a message longer than this is read only up to here (a pasted letter, not a book).
+MAX_MESSAGE_CHARS = 4000
+_LINE = re.compile(r"[^\n\r]+")
+
+
+def resource_path(language: str, root: Path = RESOURCES) -> Path:
+    """Where a language's extraction words are."""
+    return root / language / "extract" / "extract.yaml"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's checked extraction words, compiled."""
+
+    language: str
+    regexes: Mapping[str, re.Pattern[str]]
+    rewrites: tuple[Mapping[str, Any], ...]
+
+    def search(self, key: str, text: str) -> re.Match[str] | None:
+        """The first match of the pattern `key` in `text`."""
+        return self.regexes[key].search(text)
+
+
+@lru_cache(maxsize=8)
+def cues(language: str, root: Path = RESOURCES) -> Cues | None:
+    """The extraction words of `language`, or None when it has none."""
+    path = resource_path(language, root)
+    if not path.is_file():
+        return None
+    return load(path, language)
+
+
+def load(path: Path, language: str) -> Cues:
+    """Read and check one extraction resource file (fails naming the file and the key)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ResourceError(path, "-", f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ResourceError(path, "-", "must be a mapping of keys")
+    unknown = sorted(str(k) for k in raw if k not in SCHEMA)
+    if unknown:
+        raise ResourceError(path, unknown[0], f"unknown key; allowed: {', '.join(SCHEMA)}")
+    missing = [k for k in SCHEMA if k not in raw]
+    if missing:
+        raise ResourceError(path, missing[0], f"missing key; required: {', '.join(SCHEMA)}")
+    checker = _Checker(path)
+    checker.read_fragments(raw["fragments"])
+    data = {key: checker.check(key, kind, raw[key]) for key, kind in SCHEMA.items()}
+    regexes = {key: re.compile(str(data[key])) for key, kind in SCHEMA.items() if kind == "pattern"}
+    rewrites: tuple[Mapping[str, Any], ...] = tuple(data["rewrites"])  # type: ignore[arg-type]
+    return Cues(language, regexes, rewrites)
+
+
+def prepare(text: str, cue: Cues, language: str) -> list[Tracked]:
+    """The message's lines, cleaned, abbreviations written out and report noise blanked."""
+    source = Tracked.of(text[:MAX_MESSAGE_CHARS])
+    lines = []
+    for match in _LINE.finditer(source.text):
+        line = clean_tracked(source.slice(*match.span()), MAX_MESSAGE_CHARS, language)
+        for row in cue.rewrites:
+            line = line.sub(row["regex"], str(row["replace"]))
+        line = line.sub(cue.regexes["noise"], " ").sub(re.compile(r"\s+"), " ").strip()
+        if line.text:
+            lines.append(line)
+    return lines
+
+
+def split(text: str, cue: Cues, language: str) -> list[Tracked]:
+    """The message's clauses, in order, each tracked back to the patient's own words."""
+    clauses = []
+    boundary = cue.regexes["boundary"]
+    for line in prepare(text, cue, language):
+        start = 0
+        for match in boundary.finditer(line.text):
+            if match.end() == match.start():
+                continue
+            clauses.append(line.slice(start, match.start()))
+            start = match.end()
+        clauses.append(line.slice(start))
+    stripped = (clause.strip(" ,.;:!-") for clause in clauses)
+    return [clause for clause in stripped if clause.text]
