@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -17,12 +18,13 @@ from bot.criteria.registry import TRIALS_DIR
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trials"
 MALFORMED = FIXTURES / "malformed"
 REAL_TRIAL = TRIALS_DIR / "NCT06585514" / "criteria.yaml"
+GROUPED = FIXTURES / "grouped.yaml"
 
 #: file stem → (the place the message must name, fragments it must contain: allowed values etc.)
 EXPECTED: dict[str, tuple[str, list[str]]] = {
     "unknown_top_level_key": (
         "top level",
-        ["unknown key(s) extras", "allowed: trial, facts, derived, criteria"],
+        ["unknown key(s) extras", "allowed: trial, facts, derived, criteria, groups"],
     ),
     "unknown_fact_field": (
         "facts.age_years",
@@ -89,6 +91,46 @@ EXPECTED: dict[str, tuple[str, list[str]]] = {
         "criteria[E1].logic",
         ["operator 'ge' does not apply to choice fact 'sex'", "applies to integer, number"],
     ),
+    # grouped questions (tests/fixtures/trials/grouped.yaml variants)
+    "group_unknown_key": (
+        "groups.now",
+        ["unknown key(s) colour", "allowed: members, question, items, item_labels, why, hint"],
+    ),
+    "group_unknown_member": (
+        "groups.now.members",
+        ["unknown fact 'weight'", "allowed: smoker, heart, lung, infection, kidney"],
+    ),
+    "group_member_not_boolean": (
+        "groups.now.members",
+        ["fact 'bmi' is number", "yes/no (boolean) facts", "smoker, heart"],
+    ),
+    "group_member_not_asked": (
+        "groups.now.members",
+        ["'ecg_abnormal' (source clinician) is never asked", "allowed: smoker, heart"],
+    ),
+    "group_fact_in_two_groups": (
+        "groups.ever.members",
+        ["fact 'heart' is already in group 'now'", "at most one group"],
+    ),
+    "group_mixed_timeframe": (
+        "groups.ever.members",
+        ["share one timeframe", "transplant (ever)", "smoker (now)"],
+    ),
+    "group_single_member": ("groups.ever.members", ["at least two fact keys", "['transplant']"]),
+    "group_duplicate_member": ("groups.ever.members", ["listed twice"]),
+    "group_missing_item": ("groups.now.items.en", ["missing member(s) kidney"]),
+    "group_label_not_member": (
+        "groups.now.item_labels.en",
+        ["unknown member(s) smoker", "allowed: heart, lung, infection, kidney"],
+    ),
+    "group_unknown_language": ("groups.ever.why", ["unknown language(s) fr", "declared: en"]),
+    "group_missing_question": ("groups.ever", ["missing required key(s) question"]),
+    "group_missing_guardian_wording": (
+        "groups.ever.question.en",
+        ["missing required key(s) guardian"],
+    ),
+    "group_key_names_fact": ("groups.heart", ["'heart' already names a fact"]),
+    "groups_not_a_mapping": ("groups", ["expected a mapping of group key"]),
 }
 
 
@@ -151,8 +193,9 @@ def test_empty_document_is_rejected(tmp_path: Path) -> None:
         load_trial(empty)
 
 
-def _mini_raw() -> dict:
-    return yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+def _mini_raw() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    return raw
 
 
 def test_threshold_outside_fact_range_is_accepted_today() -> None:
@@ -169,3 +212,27 @@ def test_non_finite_threshold_is_rejected(bad: float) -> None:
     raw["criteria"][2]["logic"] = {"fact": "bmi", "le": bad}
     with pytest.raises(CriteriaError, match=r"criteria\[I3\]"):
         parse_trial(raw, "mini-nan.yaml")
+
+
+def test_group_wording_missing_for_a_declared_language_fails_naming_it() -> None:
+    from tests.criteria.test_languages import _add_language
+
+    raw = _add_language(yaml.safe_load(GROUPED.read_text(encoding="utf-8")), "zh")
+    raw["trial"]["languages"] = ["en", "zh"]
+    parse_trial(copy.deepcopy(raw), "bilingual-grouped")  # complete: loads
+    for field, place in (
+        ("question", "groups.now.question"),
+        ("items", "groups.now.items"),
+        ("item_labels", "groups.now.item_labels"),
+        ("why", "groups.now.why"),
+        ("hint", "groups.now.hint"),
+    ):
+        broken = copy.deepcopy(raw)
+        del broken["groups"]["now"][field]["zh"]
+        with pytest.raises(CriteriaError, match=rf"{place}: missing wording .* zh"):
+            parse_trial(broken, "broken")
+
+
+def test_grouped_fixture_trial_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check-criteria", str(GROUPED)]) == 0
+    assert "GROUPED-001" in capsys.readouterr().out
