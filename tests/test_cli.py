@@ -152,3 +152,50 @@ def test_evaluate_honours_prescreen_trial(
     assert code == 2 and "no trial with id 'NCT00000000'" in err
     code, out, _ = run(capsys, "evaluate", "--facts", str(path), "--trial", "NCT06585514")
     assert code == 0 and json.loads(out)["next_question"] == "age_years"
+
+
+# ---- prescreen understand -------------------------------------------------------------------
+
+
+def test_understand_prints_the_facts_read_from_one_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = "im 34, my mother has diabetes, I think I'm a hep B carrier?"
+    code, out, err = run(capsys, "understand", text)
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert [(d["fact"], d["value"], d["confidence"]) for d in data] == [
+        ("age_years", 34, "stated"),
+        ("infection_serology_positive", True, "ask"),
+    ]
+    assert set(data[0]) == {"fact", "value", "span", "text", "confidence"}
+    assert text[data[0]["span"][0] : data[0]["span"][1]] == data[0]["text"] == "34"
+
+
+def test_understand_pending_takes_a_bare_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "no. sorry wait, the hepatitis question before - I think I'm a hep B carrier actually?"
+    code, out, _ = run(capsys, "understand", text, "--pending", "lung_condition")
+    assert code == 0
+    got = {d["fact"]: (d["value"], d["confidence"]) for d in json.loads(out)}
+    assert got == {
+        "lung_condition": (False, "stated"),
+        "infection_serology_positive": (True, "ask"),
+    }
+    code, out, _ = run(capsys, "understand", "no")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_understand_chinese_is_empty_with_a_note_until_resources_exist(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "understand", "我今年34岁", "--lang", "zh")
+    assert (code, json.loads(out)) == (0, [])
+    assert "zh" in err
+
+
+def test_understand_unknown_pending_fact_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "understand", "yes", "--pending", "no_such_fact")
+    assert (code, out) == (2, "")
+    assert "no_such_fact" in err
