@@ -3,6 +3,8 @@
 Errors name the file, the place in it (``criteria[I4].logic.any[0]``) and the allowed values.
 Patient wording is keyed by language (``why: {en: …, zh: …}``); every language the trial
 declares in ``trial.languages`` must be present wherever wording is given.
+``groups`` (optional) name yes/no facts asked in one question; their members must be askable
+boolean facts of one timeframe, each fact in at most one group.
 """
 
 from __future__ import annotations

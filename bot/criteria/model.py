@@ -5,7 +5,8 @@ privacy notice, the plain reason of each criterion) is written per language in t
 file. A loaded `Trial` is the *view* of one language: its facts, criteria and topics carry
 that language's wording, so the parser and the dialogue read `fact.question(...)`,
 `fact.terms`, `fact.hint` without asking which language. `trial.in_language("zh")` gives
-another view of the same trial (same logic, other wording).
+another view of the same trial (same logic, other wording). `trial.groups` are the yes/no
+facts asked together in one question ("Do any of these apply to you at the moment?").
 """
 
 from __future__ import annotations
