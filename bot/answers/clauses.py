@@ -33,6 +33,7 @@ SCHEMA: Mapping[str, Kind] = {
     "list_joiner": "pattern",
     "noise": "pattern",
     "age": "pattern",
+    "qualifiers": "words",
     "hedge": "pattern",
     "symptom": "pattern",
     "past_state": "pattern",
@@ -58,6 +59,8 @@ class Cues:
     language: str
     regexes: Mapping[str, re.Pattern[str]]
     rewrites: tuple[Mapping[str, Any], ...]
+    #: words of a fact key an unasked statement must also carry ("severe").
+    qualifiers: frozenset[str]
 
     def search(self, key: str, text: str) -> re.Match[str] | None:
         """The first match of the pattern `key` in `text`."""
@@ -92,7 +95,8 @@ def load(path: Path, language: str) -> Cues:
     data = {key: checker.check(key, kind, raw[key]) for key, kind in SCHEMA.items()}
     regexes = {key: re.compile(str(data[key])) for key, kind in SCHEMA.items() if kind == "pattern"}
     rewrites: tuple[Mapping[str, Any], ...] = tuple(data["rewrites"])  # type: ignore[arg-type]
-    return Cues(language, regexes, rewrites)
+    qualifiers = frozenset(str(word) for word in data["qualifiers"])  # type: ignore[attr-defined]
+    return Cues(language, regexes, rewrites, qualifiers)
 
 
 def prepare(text: str, cue: Cues, language: str) -> list[Tracked]:

@@ -200,6 +200,8 @@ def _doubts(
         return False
     if not asked and cue.search("symptom", segment):
         return True
+    if not asked and _unqualified(segment, fact, cue):
+        return True
     if parsed.value is False and cue.search("indirect", segment):
         return True
     if parsed.value is True and NEGATED in categories:
@@ -212,6 +214,12 @@ def _doubts(
         if past and not now:
             return True
     return False
+
+
+def _unqualified(segment: str, fact: FactSpec, cue: Cues) -> bool:
+    """True when the fact's key qualifies it ("severe_allergy") and the words do not."""
+    needed = [word for word in fact.key.split("_") if word in cue.qualifiers]
+    return any(re.search(rf"\b{re.escape(word)}\b", segment) is None for word in needed)
 
 
 def _read_now(segment: Tracked, fact: FactSpec, cue: Cues) -> tuple[Parsed, bool]:
