@@ -256,6 +256,17 @@ def _candidate(
     return Candidate(fact.key, parsed.value, parsed.span, "ask" if doubt else "stated", parsed)
 
 
+def _names_someone_else(text: str, language: str) -> bool:
+    """True when the words name a family member ("yes, my mum has it": whose yes?)."""
+    family = lexicon(language).word_set("context", "family_words")
+    return any(word in family for word in re.findall(r"[\w']+", text))
+
+
+def _to_ask(candidate: Candidate) -> Candidate:
+    c = candidate
+    return Candidate(c.fact, c.value, c.span, "ask", c.parsed)
+
+
 def _merge(found: list[Candidate]) -> list[Candidate]:
     """One candidate per fact, in order of appearance; readings that disagree → "ask"."""
     by_fact: dict[str, list[Candidate]] = {}
@@ -265,8 +276,7 @@ def _merge(found: list[Candidate]) -> list[Candidate]:
     for group in by_fact.values():
         values = {repr(c.value) for c in group}
         if len(values) > 1:
-            last = group[-1]
-            merged.append(Candidate(last.fact, last.value, last.span, "ask", last.parsed))
+            merged.append(_to_ask(group[-1]))
             continue
         stated = [c for c in group if c.confidence == "stated"]
         merged.append(stated[0] if stated else group[0])
@@ -307,6 +317,8 @@ def extract_facts(
             segment = clause if not keys else _segment(clause, mentions, asked.key, cue)
             categories = _categories(clause, mentions, language).get(asked.key, set())
             candidate = _candidate(segment, asked, categories, cue, asked=True)
+            if candidate is not None and _names_someone_else(segment.text, language):
+                candidate = _to_ask(candidate)
             if candidate is not None:
                 found.append(candidate)
             continue
