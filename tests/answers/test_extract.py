@@ -237,3 +237,61 @@ def test_a_story_is_read_back_as_its_facts(story: tuple[str, dict[str, object]])
             assert isinstance(got.value, float) and math.isclose(got.value, value), (text, key)
         else:
             assert got.value == value, (text, key)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(max_size=300)
+    | st.lists(
+        st.sampled_from(
+            ["lupus", "no", "yes", "34", "mg", "my mum", "?", ",", ".", "\n", "(1-3)", "↑",
+             "creatinine", "1:640", "i had", "not", "maybe", "kidney", "<script>", "'; drop"]
+        ),
+        max_size=40,
+    ).map(" ".join)
+)  # fmt: skip
+def test_any_text_reads_without_error_and_spans_are_in_it(text: str) -> None:
+    for pending in (None, "diabetes", "age_years"):
+        for candidate in extract_facts(text, TRIAL, pending=pending):
+            assert candidate.fact in TRIAL.facts
+            assert candidate.confidence in ("stated", "ask")
+            if candidate.span is not None:
+                start, end = candidate.span
+                assert 0 <= start <= end <= len(text)
+
+
+THIRD_PERSON = {
+    "age_years": (st.integers(3, 70), ["my son is {}", "she is {}", "a {}-year-old", "he's {}"]),
+    "sle_diagnosed": (st.booleans(), {True: ["he has had lupus since 9", "she has sle"],
+                                      False: ["she does not have lupus", "he has no sle"]}),
+    "diabetes": (st.booleans(), {True: ["he has diabetes", "she is diabetic"],
+                                 False: ["no diabetes", "she doesn't have diabetes"]}),
+    "lupus_nephritis": (st.booleans(), {True: ["she has lupus nephritis"],
+                                        False: ["her kidneys are fine"]}),
+    "glucocorticoid_mg_per_day": (st.sampled_from([5.0, 10.0]), ["on prednisone {:g} mg daily"]),
+}  # fmt: skip
+
+
+@st.composite
+def guardian_stories(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
+    keys = draw(st.lists(st.sampled_from(sorted(THIRD_PERSON)), min_size=1, unique=True))
+    facts: dict[str, object] = {}
+    clauses = []
+    for key in keys:
+        values, templates = THIRD_PERSON[key]
+        value = draw(values)
+        facts[key] = value
+        options = templates[value] if isinstance(templates, dict) else templates  # type: ignore[index]
+        clauses.append(draw(st.sampled_from(options)).format(value))
+    case = draw(st.sampled_from([str, str.upper, str.capitalize]))
+    return case(". ".join(clauses)), facts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(guardian_stories())
+def test_a_guardians_story_in_any_case_is_read_back(story: tuple[str, dict[str, object]]) -> None:
+    text, facts = story
+    found = _read(text)
+    assert {k: (c.value, c.confidence) for k, c in found.items()} == {
+        k: (v, "stated") for k, v in facts.items()
+    }, text
