@@ -33,10 +33,15 @@ SCHEMA: Mapping[str, Kind] = {
     "list_joiner": "pattern",
     "noise": "pattern",
     "age": "pattern",
+    "asserted_before": "pattern",
+    "asserted_after": "pattern",
+    "self_stating": "pattern",
+    "light_words": "words",
     "qualifiers": "words",
     "hedge": "pattern",
     "symptom": "pattern",
     "past_state": "pattern",
+    "past_date": "pattern",
     "onset": "pattern",
     "indirect": "pattern",
     "not_about_patient": "pattern",
@@ -61,6 +66,8 @@ class Cues:
     rewrites: tuple[Mapping[str, Any], ...]
     #: words of a fact key an unasked statement must also carry ("severe").
     qualifiers: frozenset[str]
+    #: words that may stand between "i have" and the condition.
+    light: frozenset[str]
 
     def search(self, key: str, text: str) -> re.Match[str] | None:
         """The first match of the pattern `key` in `text`."""
@@ -96,7 +103,8 @@ def load(path: Path, language: str) -> Cues:
     regexes = {key: re.compile(str(data[key])) for key, kind in SCHEMA.items() if kind == "pattern"}
     rewrites: tuple[Mapping[str, Any], ...] = tuple(data["rewrites"])  # type: ignore[arg-type]
     qualifiers = frozenset(str(word) for word in data["qualifiers"])  # type: ignore[attr-defined]
-    return Cues(language, regexes, rewrites, qualifiers)
+    light = frozenset(str(word) for word in data["light_words"])  # type: ignore[attr-defined]
+    return Cues(language, regexes, rewrites, qualifiers, light)
 
 
 def prepare(text: str, cue: Cues, language: str) -> list[Tracked]:

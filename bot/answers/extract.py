@@ -114,6 +114,16 @@ def _excluded_phrases(text: str, facts: Iterable[FactSpec]) -> list[tuple[int, i
     return found
 
 
+def _named(text: str, facts: list[FactSpec]) -> frozenset[int]:
+    """The character positions of the clause that are some fact's words."""
+    return frozenset(
+        i
+        for fact in facts
+        for start, end in topic_spans(text, fact, with_key_words=False)
+        for i in range(start, end)
+    )
+
+
 def _mentions(text: str, facts: list[FactSpec], cue: Cues) -> list[_Mention]:
     """Every place the clause names a fact; where names overlap the longer wins."""
     hits: list[tuple[int, int, str]] = []
@@ -156,6 +166,11 @@ def _modifies(
 
 
 def _segment(clause: Tracked, mentions: list[_Mention], key: str, cue: Cues) -> Tracked:
+    """``_bounds`` of the clause, as text."""
+    return clause.slice(*_bounds(clause, mentions, key, cue))
+
+
+def _bounds(clause: Tracked, mentions: list[_Mention], key: str, cue: Cues) -> tuple[int, int]:
     """The part of the clause that belongs to `key`: from the end of the fact named before
     it (or, after "or" / "nor", from where that one's part starts: "no heart or lung
     problems") to the start of the fact named after it."""
@@ -168,7 +183,7 @@ def _segment(clause: Tracked, mentions: list[_Mention], key: str, cue: Cues) -> 
             start = previous.end
             break
         first = previous.start
-    return clause.slice(start, min(after, default=len(clause.text)))
+    return start, min(after, default=len(clause.text))
 
 
 def _categories(clause: Tracked, mentions: list[_Mention], language: str) -> dict[str, set[str]]:
@@ -208,10 +223,37 @@ def _doubts(
         return True
     if fact.timeframe == "now" and parsed.value is True:
         now = lexicon(fact.language).regex("yesno", "current").search(segment)
-        past = cue.search("past_state", segment) or (
-            HISTORICAL in categories and not cue.search("onset", segment)
-        )
+        dated = HISTORICAL in categories or cue.search("past_date", segment)
+        past = cue.search("past_state", segment) or (dated and not cue.search("onset", segment))
         if past and not now:
+            return True
+    return False
+
+
+def _stated(
+    clause: str, bounds: tuple[int, int], fact: FactSpec, cue: Cues, named: frozenset[int]
+) -> bool:
+    """True when the words state the condition, not only name it: "i have X", "with X",
+    "X since 2018", "X class IV", "my kidneys got involved", X as a clause of its own, or
+    words that are a statement themselves ("didn't work")."""
+    says = lexicon(fact.language).regex("yesno", "assert")
+    first, last = bounds
+    for start, end in topic_spans(clause[first:last], fact):
+        start, end = start + first, end + first
+        if cue.search("self_stating", clause[start:end]):
+            return True
+        before = list(re.finditer(r"\S+", clause[first:start]))
+        while before and (
+            before[-1].group().strip(",.;:") in cue.light or first + before[-1].start() in named
+        ):
+            before.pop()
+        head = clause[first : first + before[-1].end()].rstrip(",.;:") if before else ""
+        tail = clause[end:]
+        if cue.search("asserted_after", tail) or (not head and not tail.strip(" ,.;:!-?")):
+            return True
+        if head and cue.search("asserted_before", head):
+            return True
+        if head and any(m.end() == len(head) for m in says.finditer(head)):
             return True
     return False
 
@@ -323,10 +365,21 @@ def extract_facts(
                 found.append(candidate)
             continue
         scopes = _categories(clause, mentions, language)
+        named = _named(clause.text, facts)
         for key in keys:
             fact = by_key[key]
-            segment = _segment(clause, mentions, key, cue)
-            candidate = _candidate(segment, fact, scopes.get(key, set()), cue, key == pending)
+            bounds = _bounds(clause, mentions, key, cue)
+            candidate = _candidate(
+                clause.slice(*bounds), fact, scopes.get(key, set()), cue, key == pending
+            )
+            if (
+                candidate is not None
+                and key != pending
+                and fact.type == "boolean"
+                and candidate.value is True
+                and not _stated(clause.text, bounds, fact, cue, named)
+            ):
+                candidate = _to_ask(candidate)
             if candidate is not None:
                 found.append(candidate)
     return _merge(found)
