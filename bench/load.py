@@ -48,12 +48,13 @@ throughput the same stack sustains when saturated.
 the deadline / broken by an error; turns (patient messages answered); errors by kind — HTTP
 status errors (the web app's 503 when Rasa fails or is too slow included), timeouts, connection
 errors, unreadable replies, empty replies (the web app's NO_REPLY: the bot said nothing), and
-replies saying the answer was not saved or to try again (bot.dialogue.messages NOT_SAVED /
-NOT_AVAILABLE); p50 / p95 / p99 / max of the per-turn wall time (POST → reply, the wait for a
-free connection included, of every answered message, error replies included; failed requests
-are counted as errors, not as samples) and turns/s over the phase; the same per 30 s window;
-messages in flight (at most, and at the deadline); the driver's own CPU time (it shares the two
-cores with the stack). A conversation with an error is abandoned and its user starts a new one.
+replies saying the answer was not saved or to try again (the catalog's dialogue.not_saved /
+dialogue.not_available); p50 / p95 / p99 / max of the per-turn wall time (POST → reply, the
+wait for a free connection included, of every answered message, error replies included; failed
+requests are counted as errors, not as samples) and turns/s over the phase; the same per 30 s
+window; messages in flight (at most, and at the deadline); the driver's own CPU time (it shares
+the two cores with the stack). A conversation with an error is abandoned and its user starts a
+new one.
 
 **Stored exactly once.** After the run (once the user events stored have stopped changing, if
 the driver gave up on a request Rasa may still be working on), the database is read with
@@ -92,7 +93,6 @@ from bench.phrasing import OPENINGS_GUARDIAN, OPENINGS_SELF
 from bench.population import DEFAULT_SEED, Profile, generate
 from bench.stack import BENCH_CHAT_RATE_LIMIT, BenchStack, load_average
 from bench.truth import ASKABLE
-from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
 from bot.i18n import t
 from bot.web.patient import COOKIE, COOKIE_SALT, NO_REPLY, clean
 
@@ -185,9 +185,9 @@ def classify_reply(status: int, body: str) -> tuple[list[dict[str, Any]] | None,
     text = " ".join(str(m.get("text") or "") for m in messages if isinstance(m, dict))
     if not text.strip() or t(NO_REPLY) in text:  # the web app says so when the bot is silent
         return messages, "empty_reply"
-    if NOT_SAVED in text:
+    if t("dialogue.not_saved", "en") in text:
         return messages, "not_saved"
-    if NOT_AVAILABLE in text or _TRY_AGAIN.search(text):
+    if t("dialogue.not_available", "en") in text or _TRY_AGAIN.search(text):
         return messages, "try_again"
     return messages, None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.i18n import t
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,3 @@ def join_list(items: list[str], language: str) -> str:
         head = t("dialogue.list.last", language, head=head, last=items[-1])
     return head
 
-
-# English wording the load benchmark looks for in replies; the dialogue itself always asks the
-# catalog in the conversation's language.
-NOT_SAVED = t("dialogue.not_saved", DEFAULT_LANGUAGE)
-NOT_AVAILABLE = t("dialogue.not_available", DEFAULT_LANGUAGE)

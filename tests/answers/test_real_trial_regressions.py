@@ -85,9 +85,9 @@ def test_a_bare_109_is_a_number_not_ten_to_the_ninth(text: str, value: float) ->
 
 @pytest.mark.parametrize("text", ["I agree", "agreed", "go ahead"])
 def test_agreement_in_plain_words(text: str) -> None:
-    from bot.dialogue.form_turn import CONSENT_FACT
+    from bot.dialogue.interpret import consent_fact
 
-    parsed = parse_answer(text, CONSENT_FACT)
+    parsed = parse_answer(text, consent_fact("en"))
     assert parsed.status == "value" and parsed.value is True
 
 

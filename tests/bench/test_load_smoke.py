@@ -13,7 +13,6 @@ import pytest
 from bench import load
 from bench.common import save_results
 from bench.stack import BenchStack
-from bot.dialogue.messages import NOT_AVAILABLE, NOT_SAVED
 from bot.i18n import t
 from bot.web.patient import NO_REPLY
 
@@ -32,8 +31,8 @@ def test_replies_are_classified() -> None:
     assert load.classify_reply(200, '[{"text": "Rasa\'s shape"}]')[1] == "unreadable_reply"
     assert load.classify_reply(200, _reply())[1] == "empty_reply"
     assert load.classify_reply(200, _reply(t(NO_REPLY)))[1] == "empty_reply"
-    assert load.classify_reply(200, _reply(NOT_SAVED))[1] == "not_saved"
-    assert load.classify_reply(200, _reply(NOT_AVAILABLE))[1] == "try_again"
+    assert load.classify_reply(200, _reply(t("dialogue.not_saved", "en")))[1] == "not_saved"
+    assert load.classify_reply(200, _reply(t("dialogue.not_available", "en")))[1] == "try_again"
 
 
 @pytest.fixture(scope="module")
