@@ -219,6 +219,9 @@ def _doubts(
         return True
     if parsed.value is False and cue.search("indirect", segment):
         return True
+    current = lexicon(fact.language).regex("yesno", "current").search(segment)
+    if fact.timeframe == "ever" and parsed.value is False and current:
+        return True  # "my kidneys are fine now" does not say they always were
     if parsed.value is True and NEGATED in categories:
         return True
     if fact.timeframe == "now" and parsed.value is True:
