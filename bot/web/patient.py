@@ -203,7 +203,7 @@ def _rate_limited(request: Request) -> JSONResponse | None:
 async def _relay(request: Request, chat_id: str, text: str) -> JSONResponse:
     """Send `text` to Rasa as `chat_id`; the bot's messages, or 503 when Rasa fails."""
     try:
-        messages = await get_rasa(request.app).send(chat_id, text)
+        messages = await get_rasa(request.app).send(chat_id, text, language_of(request))
     except RasaUnavailable as error:
         log.warning("Rasa unavailable: %s", error)
         return _error(request, 503, UNAVAILABLE)

@@ -91,12 +91,19 @@ class RasaClient:
         """The REST webhook of the replica that serves `sender` (the same one every time)."""
         return pick(sender, self.urls) + WEBHOOK
 
-    async def send(self, sender: str, message: str) -> list[MessageData]:
-        """Post ``{"sender", "message"}``; RasaUnavailable on any transport or server error."""
+    async def send(
+        self, sender: str, message: str, language: str | None = None
+    ) -> list[MessageData]:
+        """Post ``{"sender", "message", "metadata": {"language"}}`` (the page's language, which
+        the bot uses when the conversation starts); RasaUnavailable on any transport or server
+        error."""
+        body: dict[str, object] = {"sender": sender, "message": message}
+        if language:
+            body["metadata"] = {"language": language}
         try:
             response = await self.http.post(
                 self.webhook_for(sender),
-                json={"sender": sender, "message": message},
+                json=body,
                 headers={CONVERSATION_HEADER: sender},
             )
             response.raise_for_status()

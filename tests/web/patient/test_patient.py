@@ -31,6 +31,9 @@ TRIAL = get_trial()
 UNAVAILABLE = "The assistant is not available right now. Please try again in a moment."
 
 
+EN = {"metadata": {"language": "en"}}  # the page's language goes to the bot with every message
+
+
 def set_cookie_headers(response: httpx.Response, name: str) -> list[str]:
     return [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
 
@@ -178,7 +181,7 @@ def test_message_is_sent_to_rasa_as_the_cookie_id(client: TestClient, fake_rasa:
     ]
     response = post_chat(client, "  I'm 34  ")
     assert response.status_code == 200
-    assert fake_rasa.received == [{"sender": cookie_id(client), "message": "I'm 34"}]
+    assert fake_rasa.received == [{"sender": cookie_id(client), "message": "I'm 34", **EN}]
     assert response.json() == {
         "messages": [
             {"text": "How old are you?\n(About 31 questions left.)", "buttons": []},
@@ -356,7 +359,7 @@ def test_restart_says_start_again(client: TestClient, fake_rasa: FakeRasa) -> No
     response = post_chat(client, "ignored", path="/chat/restart")
     assert response.status_code == 200
     assert response.json()["messages"][0]["text"].startswith("Let's start again")
-    assert fake_rasa.received == [{"sender": cookie_id(client), "message": "Start again"}]
+    assert fake_rasa.received == [{"sender": cookie_id(client), "message": "Start again", **EN}]
 
 
 def test_delete_asks_the_bot_then_issues_a_new_id(client: TestClient, fake_rasa: FakeRasa) -> None:
@@ -366,7 +369,7 @@ def test_delete_asks_the_bot_then_issues_a_new_id(client: TestClient, fake_rasa:
     response = post_chat(client, "", path="/chat/delete")
     assert response.status_code == 200
     assert response.json()["messages"][0]["text"].startswith("Your answers")
-    assert fake_rasa.received == [{"sender": old, "message": "Delete my answers"}]
+    assert fake_rasa.received == [{"sender": old, "message": "Delete my answers", **EN}]
     new = cookie_id(client)
     assert new != old
     post_chat(client, "hello")
