@@ -117,30 +117,22 @@ class Interpretation:
     language: str | None = None
 
 
+def _yes_no_fact(key: str, label_id: str, language: str) -> FactSpec:
+    """A dialogue yes/no question (not a trial fact) as a fact the parser can read."""
+    label = t(label_id, language)
+    return FactSpec(key, "boolean", "patient", label, "", language=language)
+
+
 @lru_cache(maxsize=8)
 def consent_fact(language: str) -> FactSpec:
     """The privacy-notice question as a yes/no fact, for the parser."""
-    return FactSpec(
-        key=CONSENT,
-        type="boolean",
-        source="patient",
-        label=t("dialogue.consent.label", language),
-        description="",
-        language=language,
-    )
+    return _yes_no_fact(CONSENT, "dialogue.consent.label", language)
 
 
 @lru_cache(maxsize=8)
 def contact_fact(language: str) -> FactSpec:
     """ "May the study team contact you?" as a yes/no fact, for the parser."""
-    return FactSpec(
-        key=CONTACT_CONSENT,
-        type="boolean",
-        source="patient",
-        label=t("dialogue.contact.label", language),
-        description="",
-        language=language,
-    )
+    return _yes_no_fact(CONTACT_CONSENT, "dialogue.contact.label", language)
 
 
 #: the English view, for callers outside a conversation (warm-up, parser tests).
