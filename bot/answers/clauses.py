@@ -36,6 +36,7 @@ SCHEMA: Mapping[str, Kind] = {
     "asserted_before": "pattern",
     "asserted_after": "pattern",
     "self_stating": "pattern",
+    "healthy_after": "pattern",
     "light_words": "words",
     "qualifiers": "words",
     "hedge": "pattern",

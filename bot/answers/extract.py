@@ -261,6 +261,15 @@ def _stated(
     return False
 
 
+def _said_well(clause: str, bounds: tuple[int, int], fact: FactSpec, cue: Cues) -> bool:
+    """True when an organ is said to be well right after it is named ("kidneys ok")."""
+    first, last = bounds
+    return any(
+        cue.search("healthy_after", clause[first + end :])
+        for _, end in topic_spans(clause[first:last], fact)
+    )
+
+
 def _unqualified(segment: str, fact: FactSpec, cue: Cues) -> bool:
     """True when the fact's key qualifies it ("severe_allergy") and the words do not."""
     needed = [word for word in fact.key.split("_") if word in cue.qualifiers]
@@ -375,13 +384,16 @@ def extract_facts(
             candidate = _candidate(
                 clause.slice(*bounds), fact, scopes.get(key, set()), cue, key == pending
             )
-            if (
+            unasked_yes = (
                 candidate is not None
                 and key != pending
                 and fact.type == "boolean"
                 and candidate.value is True
-                and not _stated(clause.text, bounds, fact, cue, named)
-            ):
+            )
+            if unasked_yes and _said_well(clause.text, bounds, fact, cue):
+                continue
+            stated = _stated(clause.text, bounds, fact, cue, named) if unasked_yes else True
+            if candidate is not None and not stated:
                 candidate = _to_ask(candidate)
             if candidate is not None:
                 found.append(candidate)
