@@ -225,10 +225,9 @@ def _doubts(
     if parsed.value is True and NEGATED in categories:
         return True
     if fact.timeframe == "now" and parsed.value is True:
-        now = lexicon(fact.language).regex("yesno", "current").search(segment)
         dated = HISTORICAL in categories or cue.search("past_date", segment)
         past = cue.search("past_state", segment) or (dated and not cue.search("onset", segment))
-        if past and not now:
+        if past and not current:
             return True
     return False
 
@@ -300,6 +299,8 @@ def _candidate(
     past = False
     if fact.type == "boolean" and fact.timeframe == "now":
         parsed, past = _read_now(segment, fact, cue)
+        if past and asked:  # the question said "now": a past state answers it no
+            parsed, past = read(segment, fact), False
     else:
         parsed = read(segment, fact)
     if parsed.status == "invalid" or categories & {FAMILY, HYPOTHETICAL}:
