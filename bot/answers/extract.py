@@ -18,9 +18,17 @@ Conservative by design — a misread excludes or reassures a patient wrongly:
   cancer"), a denial about something else ("it's not systemic lupus") or a reading the
   clause's own negation contradicts gives only an ``"ask"`` candidate: the bot asks, it never
   stores it;
+* a condition nobody asked about is taken only when the words state it ("i have X", "with
+  X", "X since 2018", "X class IV", a clause of its own), not when they merely name it ("i
+  worry about cancer", "tested for hep b", "aspirin for my heart": asked); when the key
+  qualifies it ("severe_allergy") the words must too; "kidneys ok" names no condition;
 * words that only name a thing another fact says does not count ("discoid lupus", in the
-  skin question's ``not_counting``) name no other fact ("lupus" there is not SLE);
+  skin question's ``not_counting``) name no other fact ("lupus" there is not SLE), and a
+  condition's words that qualify the next fact's ("kidney" in "kidney transplant") name
+  only that one;
 * different readings of one fact in one message give one ``"ask"`` candidate.
+
+Every cue word is the language's ``resources/<lang>/extract/extract.yaml``.
 
 With ``pending`` (the fact just asked), a clause that names no fact ("yes", "34", "no
 idea") is the answer to it; a protest at the bot ("it's not unknown", "I said …") never is.
