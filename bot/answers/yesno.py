@@ -225,6 +225,11 @@ def _decide(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:
     kinds = signals.kinds
     if "unsure" in kinds:
         return unknown(_union(text, signals.where("unsure")))
+    hedge = hedge_span(text.text, fact.language)
+    if hedge is not None and kinds & {"pos", "past", "pastonly"}:
+        # "maybe? i think so": a hedge in a sentence of its own still hedges the yes
+        # (ConText's scope ends at the sentence); a hedged yes is never a yes.
+        return unknown(text.origin(*hedge))
     if kinds & {"past", "pastonly"}:
         if fact.timeframe != "now":
             return known(True, span=_union(text, signals.where("past", "pastonly", "pos")))

@@ -131,3 +131,13 @@ def test_not_taking_steroids_is_zero_mg(text: str) -> None:
 def test_a_biopsy_just_done(text: str, months: float) -> None:
     parsed = parse_answer(text, TRIAL.facts["biopsy_months_ago"])
     assert parsed.status == "value" and parsed.value == months, parsed
+
+
+@pytest.mark.parametrize(
+    "text", ["maybe? i think so", "Maybe. Yes I think", "probably. yes", "yes.. i guess"]
+)
+def test_a_hedge_in_its_own_sentence_still_hedges_the_yes(text: str) -> None:
+    """Found by role-playing a guardian: "maybe? i think so" was stored as yes (ConText's
+    scope ends at the sentence, so the hedge did not reach the "i think so")."""
+    parsed = parse_answer(text, TRIAL.facts["had_glucocorticoid_and_cyclophosphamide_6mo"])
+    assert parsed.status == "unknown" and parsed.value is None
