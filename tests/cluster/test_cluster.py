@@ -397,7 +397,10 @@ def check_conversation(session: Any, chat: Conversation) -> list[str]:
         if export["facts"].get(key) != value:
             problems.append(f"{who}: fact {key}={export['facts'].get(key)!r}, expected {value!r}")
 
-    # Rasa's events: each patient message exactly once, in the order sent
+    # Rasa's events: each patient message exactly once, in the order sent; none at all when
+    # the patient declined (a declined conversation keeps no patient text)
+    declined = chat.patient.name == "declines"
+    expected = [] if declined else chat.sent
     user_texts = [
         line["text"] for line in transcript(session, chat.sender) if line["from"] == "patient"
     ]
@@ -406,9 +409,9 @@ def check_conversation(session: Any, chat: Conversation) -> list[str]:
         .select_from(EVENTS)
         .where(EVENTS.c.sender_id == chat.sender, EVENTS.c.type_name == "user")
     ).scalar_one()
-    if user_events != len(chat.sent) or user_texts != chat.sent:
+    if user_events != len(expected) or user_texts != expected:
         problems.append(
-            f"{who}: {user_events} user events for {len(chat.sent)} messages sent "
+            f"{who}: {user_events} user events for {len(expected)} messages expected "
             f"(stored {user_texts[-3:]} … sent {chat.sent[-3:]})"
         )
     return problems
