@@ -62,6 +62,7 @@ DIALOGUE_SLOTS = (
     "contact_consent",
     "contact_name",
     "contact_details",
+    "confirm_facts",
 )
 
 
@@ -141,6 +142,8 @@ def _dialogue_answer(profile: Profile, slot: str, attempt: int, rng: random.Rand
         return respondent_text(rng, profile.respondent, sex)
     if slot == "contact_consent":
         return "no" if attempt >= 3 else rng.choice(CONTACT_NO)
+    if slot == "confirm_facts":  # the bot read back what the patient said (truthfully)
+        return "yes"
     if slot == "contact_name":
         return "Alex Kim"
     return "alex.kim@example.com"

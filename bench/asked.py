@@ -14,6 +14,9 @@ DIALOGUE_QUESTIONS = (
     ("Would you like the study team to contact you", "contact_consent"),
     ("What name should", "contact_name"),
     ("phone number or e-mail", "contact_details"),
+    # the read-back of facts nobody asked about, and the confirmation before an exclusion
+    ("I noted:", "confirm_facts"),
+    ("Just to be sure:", "confirm_facts"),
 )
 
 

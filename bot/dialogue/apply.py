@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.criteria.model import Value
 from bot.dialogue import persistence
 from bot.dialogue.contact import next_contact_slot, split_details
 from bot.dialogue.interpret import ERASE, HUMAN, RESET, STOP, WHY, FactValue, Interpretation
@@ -20,6 +21,7 @@ from bot.dialogue.state import (
     ACTIVE,
     ASKING,
     ATTEMPTS,
+    CONFIRM,
     CONSENT,
     CONTACT_CONSENT,
     CONTACT_DETAILS,
@@ -29,7 +31,10 @@ from bot.dialogue.state import (
     DELETED,
     FINISHED,
     LANGUAGE,
+    OPENING,
     OUTCOME,
+    PROPOSED,
+    PROPOSED_TEXT,
     RESPONDENT,
     STATE,
     STOPPED,
@@ -42,6 +47,8 @@ from bot.i18n import t
 
 #: the third answer that cannot be understood is recorded as unknown.
 MAX_INVALID = 3
+#: characters of the messages held before consent.
+MAX_HELD = 2000
 #: outcomes after which we may offer to collect contact details.
 CONTACTABLE = ("needs_review", "likely_eligible")
 #: how the pre-screen ended this turn (`Changes.ending`).
@@ -113,6 +120,8 @@ def next_slot(state: State, assessment: Assessment | None = None) -> str | None:
     assessment = assessment or assess(state.trial, state.facts())
     if assessment.outcome == "ineligible":
         return None
+    if state.proposed:
+        return CONFIRM
     return assessment.next_question
 
 
@@ -125,13 +134,86 @@ def _prescreen(interpretation: Interpretation, state: State, changes: Changes) -
     asking, language = state.asking, state.language
     if interpretation.command:
         changes.notes.append(t("dialogue.answer.type_in_words", language))
-    elif interpretation.values:
+    elif asking == CONFIRM and interpretation.confirm is not None:
+        _confirmed(interpretation, state, changes)
+    elif interpretation.values or interpretation.proposed:
         _answered(interpretation, state, changes)
     elif asking == CONSENT and interpretation.control == STOP:
         _consented(False, state, changes)
     elif not _interrupted(interpretation, state, changes):
+        if asking == CONSENT and interpretation.text:
+            _hold(interpretation.text, state, changes)
         _not_understood(interpretation, state, changes)
     _plan(state, changes)
+
+
+def _hold(text: str, state: State, changes: Changes) -> None:
+    """Keep a message sent before consent: its facts are read back once consent and the
+    respondent are given (a decline drops it, see bot/rasa_plugins/tracker_store.py)."""
+    held = str(state.slots.get(OPENING) or "")
+    changes.slots[OPENING] = f"{held}\n{text}"[-MAX_HELD:] if held else text
+
+
+def excludes(state: State, changes: Changes, key: str, value: Value | None) -> bool:
+    """True when storing `value` for `key` would make a patient who is not ineligible now
+    ineligible: such a value is confirmed before it is stored."""
+    if value is None:
+        return False
+    facts = _merged(state, changes).facts()
+    if facts.get(key) == value:
+        return False
+    trial = state.trial
+    if assess(trial, {**facts, key: value}).outcome != "ineligible":
+        return False
+    return assess(trial, facts).outcome != "ineligible"
+
+
+def _propose(state: State, changes: Changes, values: dict[str, Value], text: str) -> None:
+    """Read `values` back before storing them (the `confirm_facts` question)."""
+    if not values:
+        return
+    current = _merged(state, changes).proposed
+    changes.slots[PROPOSED] = {**current, **values}
+    changes.slots[PROPOSED_TEXT] = text
+    changes.slots[ATTEMPTS] = 0
+
+
+def _store(state: State, changes: Changes, key: str, value: Value | None, text: str) -> None:
+    fact = state.trial.facts[key]
+    changes.slots[key] = slot_value(value)
+    changes.writes.answers.append((fact, value, text))
+
+
+def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """The answer to a read-back: "yes" stores every value read back (the original words as
+    the evidence); "no" or a correction stores the values it states and drops the rest,
+    which are asked normally. A corrected value that would exclude is read back again."""
+    proposed = state.proposed
+    text = str(state.slots.get(PROPOSED_TEXT) or interpretation.text)
+    changes.slots[PROPOSED] = None
+    changes.slots[PROPOSED_TEXT] = None
+    changes.slots[ATTEMPTS] = 0
+    if interpretation.confirm:
+        for key, value in proposed.items():
+            _store(state, changes, key, value, text)
+        return
+    again: dict[str, Value] = {}
+    for found in interpretation.values:
+        read = found.value
+        if read is None:
+            continue
+        if read == proposed.get(found.key):
+            _store(state, changes, found.key, read, interpretation.text)
+        elif excludes(state, changes, found.key, read):
+            again[found.key] = read
+        else:
+            _store(state, changes, found.key, read, interpretation.text)
+            label = state.trial.facts[found.key].label
+            shown = shown_value(found, state)
+            changes.notes.append(
+                t("dialogue.answer.corrected", state.language, label=label, value=shown)
+            )
+    _propose(state, changes, again, interpretation.text)
 
 
 def _plan(state: State, changes: Changes) -> None:
@@ -152,18 +234,26 @@ def _plan(state: State, changes: Changes) -> None:
 
 
 def _answered(interpretation: Interpretation, state: State, changes: Changes) -> None:
-    first = interpretation.values[0]
-    if first.key == CONSENT:
-        _consented(bool(first.value), state, changes)
+    if first_key(interpretation) == CONSENT:
+        _consented(bool(interpretation.values[0].value), state, changes)
         return
-    if first.key == RESPONDENT:
-        changes.slots[RESPONDENT] = first.value
-        changes.writes.respondent = str(first.value)
+    text = interpretation.text
+    proposed: dict[str, Value] = {
+        found.key: found.value for found in interpretation.proposed if found.value is not None
+    }
+    if first_key(interpretation) == RESPONDENT:
+        changes.slots[RESPONDENT] = interpretation.values[0].value
+        changes.writes.respondent = str(interpretation.values[0].value)
+        changes.slots[OPENING] = None
+        _propose(state, changes, proposed, interpretation.proposed_text or text)
         return
     for found in interpretation.values:
         fact = state.trial.facts[found.key]
-        changes.slots[found.key] = slot_value(found.value)
-        changes.writes.answers.append((fact, found.value, interpretation.text))
+        if excludes(state, changes, found.key, found.value):
+            assert found.value is not None  # excludes() is False for "don't know"
+            proposed[found.key] = found.value
+            continue
+        _store(state, changes, found.key, found.value, text)
         if found.correction:
             changes.notes.append(
                 t(
@@ -175,6 +265,12 @@ def _answered(interpretation: Interpretation, state: State, changes: Changes) ->
             )
         else:
             changes.slots[ATTEMPTS] = 0
+    _propose(state, changes, proposed, interpretation.proposed_text or text)
+
+
+def first_key(interpretation: Interpretation) -> str | None:
+    """The key of the message's first value (None: it has none)."""
+    return interpretation.values[0].key if interpretation.values else None
 
 
 def shown_value(found: FactValue, state: State) -> str:
@@ -199,6 +295,7 @@ def _consented(consent: bool, state: State, changes: Changes) -> None:
     changes.slots[STATE] = ACTIVE if consent else DECLINED
     changes.writes.consent = consent
     if not consent:
+        changes.slots[OPENING] = None  # nothing of a declined conversation is kept
         changes.said.append(BotMessage(t("dialogue.declined", state.language)))
 
 
@@ -279,6 +376,8 @@ def topic_answer(state: State, topic: str, pending_fact: str | None) -> str:
 def _finish(after: State, changes: Changes) -> None:
     """The pre-screen is over: how it ended decides what is written and told."""
     status = after.slots.get(STATE)
+    if after.slots.get(PROPOSED):
+        changes.slots.update({PROPOSED: None, PROPOSED_TEXT: None})
     if status == DELETED:
         return
     if status == DECLINED or after.slots.get(CONSENT) is False:
@@ -337,6 +436,8 @@ def _outside(interpretation: Interpretation, state: State, changes: Changes) -> 
         if asked_for in state.trial.languages:  # the client's language, when the trial has it
             language = str(asked_for)
         changes.slots.update({STATE: ACTIVE, LANGUAGE: language})
+        if not interpretation.command and interpretation.text:
+            _hold(interpretation.text, state, changes)
         _plan(state, changes)
         return
     control = interpretation.control
@@ -364,8 +465,10 @@ def _corrected_after(interpretation: Interpretation, state: State, changes: Chan
     result again."""
     found = interpretation.values[0]
     fact = state.trial.facts[found.key]
-    changes.slots[found.key] = slot_value(found.value)
     changes.slots[STATE] = ACTIVE
-    changes.writes.answers.append((fact, found.value, interpretation.text))
-    changes.notes.append(t("dialogue.answer.updated", state.language, label=fact.label))
+    if found.value is not None and excludes(state, changes, found.key, found.value):
+        _propose(state, changes, {found.key: found.value}, interpretation.text)
+    else:
+        _store(state, changes, found.key, found.value, interpretation.text)
+        changes.notes.append(t("dialogue.answer.updated", state.language, label=fact.label))
     _plan(state, changes)

@@ -9,8 +9,8 @@ contact or what the patient can do next; and the end of the contact questions.
 
 from __future__ import annotations
 
-from bot.criteria.model import FactSpec
-from bot.dialogue.apply import RESULT, Changes
+from bot.criteria.model import FactSpec, Value
+from bot.dialogue.apply import RESULT, Changes, excludes
 from bot.dialogue.messages import (
     BotMessage,
     Button,
@@ -22,11 +22,14 @@ from bot.dialogue.messages import (
     yes_no_dont_know,
 )
 from bot.dialogue.state import (
+    CONFIRM,
     CONSENT,
     CONTACT_CONSENT,
     CONTACT_DETAILS,
     CONTACT_NAME,
     CONTACT_SLOTS,
+    PENDING_FACTS,
+    REQUESTED,
     RESPONDENT,
     STOPPED,
     State,
@@ -68,7 +71,59 @@ def ask(state: State) -> Reply:
             )
     if changes.contact_saved is not None:
         messages.append(_contact_done(state, changes.contact_saved))
-    return Reply(messages, dict(changes.slots), asking)
+    slots = dict(changes.slots)
+    for key, value in ((REQUESTED, asking), (PENDING_FACTS, pending_facts(state))):
+        if state.slots.get(key) != value:  # unchanged slots are not sent again
+            slots[key] = value
+    return Reply(messages, slots, asking)
+
+
+def pending_facts(state: State) -> list[str]:
+    """The fact keys the pending question covers: the fact asked, the facts read back, or []."""
+    asking = state.asking
+    if asking == CONFIRM:
+        return list(state.proposed)
+    return [asking] if asking is not None and asking in state.trial.facts else []
+
+
+def readback_item(state: State, key: str, value: Value) -> str:
+    """One value as the read-back lists it, in the trial's wording ("age: 34 years",
+    "lupus nephritis (kidney involvement)", "a current cancer: no")."""
+    fact, language = state.trial.facts[key], state.language
+    if value is True:
+        return fact.label
+    if value is False:
+        return t("dialogue.confirm.item_no", language, label=fact.label)
+    if fact.value_labels and str(value) in fact.value_labels:
+        label = fact.value_labels[str(value)]
+        shown = label[:1].lower() + label[1:]
+    elif fact.unit:
+        shown = t("dialogue.value.with_unit", language, value=_number(value), unit=fact.unit)
+    else:
+        shown = str(_number(value))
+    return t("dialogue.confirm.item", language, label=fact.label, value=shown)
+
+
+def _number(value: Value) -> Value:
+    """3.0 → 3 (a whole number read back without its decimals)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def readback_message(state: State, prefix: str) -> BotMessage:
+    """ "I noted: … Is that right?" — or, when a value would rule the patient out, "Just to
+    be sure: …" — with Yes/No quick replies."""
+    language = state.language
+    proposed = state.proposed
+    items = join_list([readback_item(state, k, v) for k, v in proposed.items()], language)
+    changes = Changes()
+    if any(excludes(state, changes, key, value) for key, value in proposed.items()):
+        text = t("dialogue.confirm.exclusion", language, items=items)
+    else:
+        text = t("dialogue.confirm.readback", language, items=items)
+    custom: dict[str, object] = {"slot": CONFIRM, "proposed": dict(proposed)}
+    return BotMessage(prefix + text, yes_no(language), custom)
 
 
 def buttons_for(fact: FactSpec, language: str) -> tuple[Button, ...]:
@@ -101,6 +156,8 @@ def question_message(state: State, slot: str, note: str | None) -> BotMessage:
     custom: dict[str, object] = {"slot": slot}
     if slot == CONSENT:
         return BotMessage(prefix + trial.privacy, yes_no(language), custom)
+    if slot == CONFIRM:
+        return readback_message(state, prefix)
     if slot == RESPONDENT:
         text = t("dialogue.respondent.question", language)
         return BotMessage(prefix + text, respondent_buttons(language), custom)

@@ -15,19 +15,22 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.answers import Parsed, parse_answer, parse_correction
+from bot.answers import Parsed, extract_facts, parse_answer, parse_correction
 from bot.criteria.model import FactSpec, Trial, Value
 from bot.dialogue.contact import read_details, read_name
 from bot.dialogue.respondent import parse_respondent
 from bot.dialogue.state import (
+    CONFIRM,
     CONSENT,
     CONTACT_CONSENT,
     CONTACT_DETAILS,
     CONTACT_NAME,
     CONTACT_SLOTS,
+    OPENING,
     RESPONDENT,
     State,
 )
+from bot.engine import FactError, coerce_value
 from bot.i18n import DEFAULT_LANGUAGE, t
 
 #: characters of a message the dialogue reads; a longer message is cut here, with a note.
@@ -115,6 +118,13 @@ class Interpretation:
     small_talk: str | None = None
     #: the language the client asked for (Message.language).
     language: str | None = None
+    #: values the message states for facts nobody asked about (still unknown, or different
+    #: from what is stored): read back before they are stored, never stored as they are.
+    proposed: tuple[FactValue, ...] = ()
+    #: the words `proposed` were read from (the held opening message, or this text).
+    proposed_text: str | None = None
+    #: the answer to a read-back: True (yes), False (no, or a correction in `values`), None.
+    confirm: bool | None = None
 
 
 def _yes_no_fact(key: str, label_id: str, language: str) -> FactSpec:
@@ -127,6 +137,12 @@ def _yes_no_fact(key: str, label_id: str, language: str) -> FactSpec:
 def consent_fact(language: str) -> FactSpec:
     """The privacy-notice question as a yes/no fact, for the parser."""
     return _yes_no_fact(CONSENT, "dialogue.consent.label", language)
+
+
+@lru_cache(maxsize=8)
+def confirm_fact(language: str) -> FactSpec:
+    """ "Is that right?" (the read-back) as a yes/no fact, for the parser."""
+    return _yes_no_fact(CONFIRM, "dialogue.confirm.label", language)
 
 
 @lru_cache(maxsize=8)
@@ -200,7 +216,78 @@ def interpret(message: Message, state: State) -> Interpretation:
         return _outside(base, state)
     if asking in CONTACT_SLOTS:
         return _contact(base, asking, language)
+    if asking == CONFIRM:
+        return _confirmation(base, state)
     return _answer(base, state, asking)
+
+
+def stated_facts(
+    text: str, state: State, pending: str | None, *, new_only: bool = True
+) -> tuple[FactValue, ...]:
+    """The facts `text` clearly states besides the pending one (`pending`): with `new_only`,
+    each one still unknown or different from what is stored (a correction). Low-confidence
+    readings and "don't know" are left out: those facts are asked normally."""
+    trial = state.trial
+    known = state.facts()
+    found: dict[str, FactValue] = {}
+    for candidate in extract_facts(text, trial, pending=pending):
+        fact = trial.facts.get(candidate.fact)
+        if (
+            candidate.confidence != "stated"
+            or candidate.value is None
+            or fact is None
+            or not fact.askable
+            or fact.key == pending
+            or fact.key in found
+        ):
+            continue
+        try:
+            value = coerce_value(fact, candidate.value)
+        except FactError:
+            continue
+        if value is None or (new_only and fact.key in known and known[fact.key] == value):
+            continue
+        parsed = Parsed("value", value, span=candidate.span, language=fact.language)
+        found[fact.key] = _found(fact.key, parsed, text, state.language)
+    return tuple(found.values())
+
+
+def _pending_from_story(text: str, state: State, asking: str) -> FactValue | None:
+    """The pending fact's value as a whole-message reading states it (a story that also
+    answers the question, which the single-answer parser cannot read)."""
+    fact = state.trial.facts[asking]
+    for candidate in extract_facts(text, state.trial, pending=asking):
+        if candidate.fact != asking or candidate.confidence != "stated":
+            continue
+        if candidate.value is None:
+            return None
+        try:
+            value = coerce_value(fact, candidate.value)
+        except FactError:
+            return None
+        parsed = Parsed("value", value, span=candidate.span, language=fact.language)
+        return _found(asking, parsed, text, state.language)
+    return None
+
+
+def _confirmation(base: Interpretation, state: State) -> Interpretation:
+    """The answer to a read-back: yes, no, or corrected values of the facts read back."""
+    text, language = base.text, state.language
+    proposed = state.proposed
+    readings = [
+        found for found in stated_facts(text, state, None, new_only=False) if found.key in proposed
+    ]
+    corrected = tuple(found for found in readings if found.value != proposed[found.key])
+    confirmed = tuple(found for found in readings if found.value == proposed[found.key])
+    parsed = parse_answer(text, confirm_fact(language))
+    said = parsed.value if parsed.status == "value" and isinstance(parsed.value, bool) else None
+    if corrected:
+        return replace(base, values=corrected + confirmed, confirm=False)
+    if said is None:
+        if confirmed:
+            return replace(base, values=confirmed, confirm=False)
+        return replace(base, not_understood=t("dialogue.confirm.not_understood", language))
+    return replace(base, values=confirmed, confirm=said)
 
 
 def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> Interpretation:
@@ -234,8 +321,14 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         respondent = parse_respondent(text, language)
         if respondent is None:
             return _with(base, hint=t("dialogue.respondent.not_understood", language))
-        return _with(
-            base, _found(RESPONDENT, Parsed("value", respondent, language=language), text, language)
+        held = str(state.slots.get(OPENING) or "")
+        return replace(
+            _with(
+                base,
+                _found(RESPONDENT, Parsed("value", respondent, language=language), text, language),
+            ),
+            proposed=stated_facts(held, state, None) if held else (),
+            proposed_text=held or None,
         )
     fact = trial.facts[asking]
     askable = [f for f in trial.facts.values() if f.askable]
@@ -245,8 +338,13 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         if parsed.status in ("value", "unknown"):
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
+    others = stated_facts(text, state, asking)
+    story = replace(base, proposed=others, proposed_text=text) if others else base
     if parsed.status in ("value", "unknown"):
-        return _with(base, _found(asking, parsed, text, language))
+        return _with(story, _found(asking, parsed, text, language))
+    if others:
+        answer = _pending_from_story(text, state, asking)
+        return _with(story, answer) if answer is not None else story
     if parsed.hint:
         hint = parsed.hint
     elif fact.hint:

@@ -32,6 +32,18 @@ CONTACT_CONSENT = "contact_consent"
 CONTACT_NAME = "contact_name"
 CONTACT_DETAILS = "contact_details"
 CONTACT_SLOTS: tuple[str, ...] = (CONTACT_CONSENT, CONTACT_NAME, CONTACT_DETAILS)
+#: the read-back of facts nobody asked about: its pending "slot" (`asking`, `requested_slot`),
+#: the values being confirmed ({fact key: value}) and the words they were read from.
+CONFIRM = "confirm_facts"
+PROPOSED = "proposed_facts"
+PROPOSED_TEXT = "proposed_text"
+#: the message(s) sent before consent, held until consent and respondent are given.
+OPENING = "opening_message"
+#: for tools (benchmarks, test harnesses): what the pending question is, after every turn —
+#: `requested_slot` (the slot asked, `confirm_facts` while a read-back waits) and
+#: `pending_facts` (the fact keys it covers; [] when no fact is pending).
+REQUESTED = "requested_slot"
+PENDING_FACTS = "pending_facts"
 
 #: values of the `screening_state` slot.
 ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
@@ -51,6 +63,11 @@ DIALOGUE_SLOTS: tuple[str, ...] = (
     STATE,
     OUTCOME,
     *CONTACT_SLOTS,
+    PROPOSED,
+    PROPOSED_TEXT,
+    OPENING,
+    REQUESTED,
+    PENDING_FACTS,
 )
 
 
@@ -95,6 +112,25 @@ class State:
             FINISHED,
             STOPPED,
         )
+
+    @property
+    def proposed(self) -> dict[str, Value]:
+        """The values a read-back is confirming ({fact key: value}), re-validated."""
+        raw = self.slots.get(PROPOSED)
+        if not isinstance(raw, Mapping):
+            return {}
+        proposed: dict[str, Value] = {}
+        for key, value in raw.items():
+            fact = self.trial.facts.get(str(key))
+            if fact is None or value is None:
+                continue
+            try:
+                coerced = coerce_value(fact, value)
+            except FactError:
+                continue
+            if coerced is not None:
+                proposed[fact.key] = coerced
+        return proposed
 
     def facts(self) -> dict[str, Value | None]:
         """The engine facts the slots hold."""

@@ -5,8 +5,8 @@ plain SQLTrackerStore would then write every event back (it stores the events it
 find in the table). This store sees that the turn ended with the conversation deleted and
 removes the conversation's events instead of saving them. A conversation whose patient
 declined the pre-screen keeps no patient text either: its `user` events (the opening message,
-the "no" and anything typed after) are removed in the transaction that saves the turn, and only
-the bot's side stays.
+the "no" and anything typed after) and the slot events that held the opening for after consent
+are removed in the transaction that saves the turn, and only the bot's side stays.
 
 Outages. Rasa wraps every tracker store in a `FailSafeTrackerStore`, which answers a failed
 `retrieve` with "no such conversation": the turn then runs on a *fresh* tracker, so a patient
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 STATE_SLOT = "screening_state"
 DELETED = "deleted"
 DECLINED = "declined"
+#: the slot holding the messages sent before consent (bot.dialogue.state.OPENING).
+OPENING_SLOT = "opening_message"
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -188,6 +190,12 @@ class PrivacySQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
                 events.filter(self.SQLEvent.type_name == UserUttered.type_name).delete(
                     synchronize_session=False
                 )
+                # the opening message(s) held for after consent are patient text as well
+                events = self._events_of(session, tracker.sender_id)
+                events.filter(
+                    self.SQLEvent.type_name == SlotSet.type_name,
+                    self.SQLEvent.action_name == OPENING_SLOT,
+                ).delete(synchronize_session=False)
             session.commit()
 
     def _events_of(self, session: Any, sender_id: str) -> Any:

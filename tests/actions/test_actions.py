@@ -96,9 +96,21 @@ def test_an_opening_sets_the_language_and_asks_for_consent(actions: Any) -> None
 
 def test_an_answer_is_stored_and_only_changed_slots_are_sent(actions: Any) -> None:
     run(actions, tracker({"asking": "consent_prescreen", "language": "en"}, "yes", "affirm"))
-    current = {**CONSENTED, "asking": "age_years", "answer_attempts": 0}
+    current = {
+        **CONSENTED,
+        "asking": "age_years",
+        "answer_attempts": 0,
+        "requested_slot": "age_years",
+        "pending_facts": ["age_years"],
+    }
     slots, messages = run(actions, tracker(current, "I'm thirty-four"))
-    assert slots == {"age_years": 34, "asking": "sex"}  # answer_attempts stays 0: not sent
+    # answer_attempts stays 0: not sent; what is pending now is (for tools)
+    assert slots == {
+        "age_years": 34,
+        "asking": "sex",
+        "requested_slot": "sex",
+        "pending_facts": ["sex"],
+    }
     assert messages[0]["text"].split("\n")[0] == TRIAL.facts["sex"].question_self
     with session_scope() as session:
         sid = screenings.current_screening_id(session, "conv-1")
@@ -136,7 +148,8 @@ def test_database_outage_keeps_the_slots_and_tells_the_patient(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/for/sure/app.db")
     dispose_engines()
-    slots, messages = run(actions, tracker({**CONSENTED, "asking": "age_years"}, "34"))
+    pending = {"asking": "age_years", "requested_slot": "age_years", "pending_facts": ["age_years"]}
+    slots, messages = run(actions, tracker({**CONSENTED, **pending}, "34"))
     assert slots == {}  # nothing kept in the conversation that was not stored
     assert messages[-1]["text"].startswith(t("dialogue.not_saved", "en"))
     assert TRIAL.facts["age_years"].question_self in messages[-1]["text"]

@@ -46,7 +46,8 @@ def test_lists_are_joined_with_catalog_patterns() -> None:
 
 def test_the_ineligible_result_names_every_reason_once(patient: Patient) -> None:
     patient.start()
-    reply = patient.say("70")
+    assert patient.say("70").asking == "confirm_facts"  # an exclusion is confirmed first
+    reply = patient.say("yes")
     assert reply.asking is None and patient.slots["screening_outcome"] == "ineligible"
     result, after = patient.texts()
     assert "because the study is for people aged 3 to 65." in result

@@ -51,6 +51,8 @@ GOOD = {
     "lymphocytes_10e9_l": "1,400 per microliter",
     "egfr_ml_min": "I don't know",
     "serum_creatinine_mg_dl": "80 umol/L",
+    # the bot reads back a value that would rule the patient out before relying on it
+    "confirm_facts": "yes",
 }
 
 
@@ -116,7 +118,7 @@ def test_hard_exclusions_end_the_screening(
     stack: Stack, fact: str, text: str, criterion: str
 ) -> None:
     chat, asked, _ = screen(stack, {**GOOD, fact: text})
-    assert asked[-1] == fact, chat.transcript()
+    assert asked[-2:] == [fact, "confirm_facts"], chat.transcript()  # confirmed, then told
     export = stack.export(chat.sender)
     assert export["outcome"] == "ineligible"
     assert export["criteria"][criterion] == "met"
@@ -126,7 +128,7 @@ def test_hard_exclusions_end_the_screening(
 
 def test_age_out_of_range_is_asked_first_and_decides(stack: Stack) -> None:
     chat, asked, _ = screen(stack, {**GOOD, "age_years": "seventy"})
-    assert asked == ["consent_prescreen", "respondent", "age_years"]
+    assert asked == ["consent_prescreen", "respondent", "age_years", "confirm_facts"]
     export = stack.export(chat.sender)
     assert export["outcome"] == "ineligible" and export["criteria"]["I1"] == "not_met"
 

@@ -73,6 +73,7 @@ GOOD = {
     "egfr_ml_min": "I don't know",
     "serum_creatinine_mg_dl": "0.9 mg/dL",
     "contact_consent": "no",
+    "confirm_facts": "yes",
 }
 #: what GOOD's answers are stored as.
 GOOD_VALUES: dict[str, object] = {
