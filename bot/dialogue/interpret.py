@@ -273,6 +273,8 @@ def _pending_from_story(text: str, state: State, asking: str) -> FactValue | Non
 def _confirmation(base: Interpretation, state: State) -> Interpretation:
     """The answer to a read-back: yes, no, or corrected values of the facts read back."""
     text, language = base.text, state.language
+    if base.control is not None:  # "stop", "start again", "delete my answers" win
+        return base
     proposed = state.proposed
     readings = [
         found for found in stated_facts(text, state, None, new_only=False) if found.key in proposed
@@ -338,7 +340,8 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         if parsed.status in ("value", "unknown"):
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
-    others = stated_facts(text, state, asking)
+    # a request ("stop, I want to quit") is not a story, whatever facts its words name
+    others = stated_facts(text, state, asking) if base.control is None else ()
     story = replace(base, proposed=others, proposed_text=text) if others else base
     if parsed.status in ("value", "unknown"):
         return _with(story, _found(asking, parsed, text, language))

@@ -185,3 +185,20 @@ def test_a_question_while_a_read_back_waits_keeps_it_waiting(patient: Patient) -
     assert "Is that right?" in patient.texts()[-1]
     patient.say("yes")
     assert _stored()["biopsy_class"] == "IV"
+
+
+def test_a_request_is_not_read_as_a_story(patient: Patient) -> None:
+    patient.start()
+    patient.say("40")
+    reply = patient.say("stop, I want to quit", "stop", 0.95)
+    assert reply.asking is None and patient.slots["screening_state"] == "stopped"
+    assert _stored() == {"age_years": 40}
+
+
+def test_stop_while_a_read_back_waits_stores_nothing_of_it(patient: Patient) -> None:
+    patient.start()
+    patient.say(STORY)
+    reply = patient.say("no stop, i want to quit", "stop", 0.95)
+    assert reply.asking is None and patient.slots["screening_state"] == "stopped"
+    assert _stored() == {"age_years": 34}
+    assert patient.slots["proposed_facts"] is None
