@@ -52,6 +52,7 @@ NOT_FACTS = {
     "contact_consent",
     "contact_name",
     "contact_details",
+    "confirm_facts",  # a read-back: its values are stored under their own facts
 }
 
 
