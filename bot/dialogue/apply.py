@@ -193,11 +193,15 @@ def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -
     changes.slots[PROPOSED] = None
     changes.slots[PROPOSED_TEXT] = None
     changes.slots[ATTEMPTS] = 0
+    others = {
+        found.key: found.value for found in interpretation.proposed if found.value is not None
+    }
     if interpretation.confirm:
         for key, value in proposed.items():
             _store(state, changes, key, value, text)
+        _propose(state, changes, others, interpretation.text)
         return
-    again: dict[str, Value] = {}
+    again: dict[str, Value] = dict(others)
     for found in interpretation.values:
         read = found.value
         if read is None:

@@ -270,17 +270,28 @@ def _pending_from_story(text: str, state: State, asking: str) -> FactValue | Non
     return None
 
 
+_UNSET = object()
+
+
 def _confirmation(base: Interpretation, state: State) -> Interpretation:
     """The answer to a read-back: yes, no, or corrected values of the facts read back."""
     text, language = base.text, state.language
     if base.control is not None:  # "stop", "start again", "delete my answers" win
         return base
     proposed = state.proposed
-    readings = [
-        found for found in stated_facts(text, state, None, new_only=False) if found.key in proposed
-    ]
+    stated = stated_facts(text, state, None, new_only=False)
+    readings = [found for found in stated if found.key in proposed]
     corrected = tuple(found for found in readings if found.value != proposed[found.key])
     confirmed = tuple(found for found in readings if found.value == proposed[found.key])
+    # facts the reply states besides those read back ("yes, and I'm 34") are read back next
+    known = state.facts()
+    others = tuple(
+        found
+        for found in stated
+        if found.key not in proposed and known.get(found.key, _UNSET) != found.value
+    )
+    if others:
+        base = replace(base, proposed=others, proposed_text=text)
     parsed = parse_answer(text, confirm_fact(language))
     said = parsed.value if parsed.status == "value" and isinstance(parsed.value, bool) else None
     if corrected:
@@ -288,6 +299,8 @@ def _confirmation(base: Interpretation, state: State) -> Interpretation:
     if said is None:
         if confirmed:
             return replace(base, values=confirmed, confirm=False)
+        if others:  # more facts, no answer yet: one read-back of them all
+            return base
         return replace(base, not_understood=t("dialogue.confirm.not_understood", language))
     return replace(base, values=confirmed, confirm=said)
 

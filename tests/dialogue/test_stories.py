@@ -202,3 +202,28 @@ def test_stop_while_a_read_back_waits_stores_nothing_of_it(patient: Patient) -> 
     assert reply.asking is None and patient.slots["screening_state"] == "stopped"
     assert _stored() == {"age_years": 34}
     assert patient.slots["proposed_facts"] is None
+
+
+def test_a_story_sent_instead_of_answering_the_read_back_is_read_back_too(
+    patient: Patient,
+) -> None:
+    """Found role-playing: the read-back of the opening ("lupus nephritis?") was answered with
+    the whole story; the story's other facts were dropped and the age asked again."""
+    patient.say(OPENING, "ask_join")
+    patient.say("yes")
+    patient.say("for myself")
+    assert patient.slots["proposed_facts"] == {"lupus_nephritis": True}
+    reply = patient.say(STORY)
+    # lupus nephritis is confirmed by the story's own words; the rest is read back next
+    assert _stored() == {"lupus_nephritis": True}
+    assert reply.asking == "confirm_facts"
+    assert patient.slots["proposed_facts"] == {
+        "age_years": 34,
+        "sex": "female",
+        "sle_diagnosed": True,
+        "biopsy_class": "IV",
+        "biopsy_months_ago": 3.0,
+    }
+    patient.say("yes thats right")
+    assert _stored()["age_years"] == 34 and _stored()["biopsy_class"] == "IV"
+    assert patient.slots["asking"] not in ("age_years", "sex", "sle_diagnosed")
