@@ -483,6 +483,7 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
     senders = [chat.sender for chat in chats]
     user_texts: dict[str, list[str]] = defaultdict(list)
     answer_rows: dict[str, Counter[str]] = defaultdict(Counter)
+    same_message: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     superseded: dict[str, Counter[str]] = defaultdict(Counter)
     screenings: Counter[str] = Counter()
     with session_scope(database_url) as session:
@@ -505,12 +506,17 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
                 .group_by(Screening.conversation_id)
             ):
                 screenings[sender] = int(count)
-            for sender, fact, superseded_at in session.execute(
-                select(Screening.conversation_id, Answer.fact, Answer.superseded_at)
+            for sender, fact, superseded_at, raw_text in session.execute(
+                select(
+                    Screening.conversation_id, Answer.fact, Answer.superseded_at, Answer.raw_text
+                )
                 .join(Answer, Answer.screening_id == Screening.id)
                 .where(Screening.conversation_id.in_(chunk))
             ):
                 answer_rows[sender][fact] += 1
+                # a later message may update a fact (a correction, or "my lupus flared" after
+                # "don't know", read back and confirmed); one message stored twice may not
+                same_message[sender][(fact, raw_text)] += 1
                 if superseded_at is not None:
                     superseded[sender][fact] += 1
 
@@ -542,10 +548,10 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
             if rows[fact] == 0:
                 counts["answers_lost"] += 1
                 problems.append(f"{chat.sender}: accepted answer to {fact} not stored")
-        for fact, n in sorted(rows.items()):
+        for (fact, _text), n in sorted(same_message.get(chat.sender, Counter()).items()):
             if n > 1:
                 counts["answers_duplicated"] += n - 1
-                problems.append(f"{chat.sender}: {n} answer rows for {fact}")
+                problems.append(f"{chat.sender}: {n} answer rows for {fact} from one message")
             elif superseded.get(chat.sender, Counter())[fact]:
                 counts["answers_superseded"] += 1
                 problems.append(f"{chat.sender}: the only answer to {fact} is superseded")
