@@ -552,9 +552,11 @@ def check_storage(database_url: str, chats: Sequence[Chat]) -> dict[str, Any]:
             if n > 1:
                 counts["answers_duplicated"] += n - 1
                 problems.append(f"{chat.sender}: {n} answer rows for {fact} from one message")
-            elif superseded.get(chat.sender, Counter())[fact]:
+        replaced = superseded.get(chat.sender, Counter())
+        for fact, n in sorted(rows.items()):
+            if replaced[fact] >= n:  # every answer to it superseded: none is current
                 counts["answers_superseded"] += 1
-                problems.append(f"{chat.sender}: the only answer to {fact} is superseded")
+                problems.append(f"{chat.sender}: no current answer to {fact} (all superseded)")
             if fact not in chat.settled:
                 kind = "stored_not_asked" if fact not in chat.answered else "stored_but_reasked"
                 counts[kind] += 1
