@@ -3,8 +3,9 @@ outside it.
 
 The rule, applied line by line to every tracked text file in `SCANNED`:
 
-* **the project's shared folder** — the text ``../shared`` or ``shared/trial`` anywhere (also in
-  comments: a comment that points there sends the next reader there).
+* **the project's shared folder** — the text `PARENT_SHARED` (the parent directory's
+  ``shared``) or ``shared/trial`` anywhere (also in comments: a comment that points there sends
+  the next reader there).
 * **a personal or site-specific absolute path** — a path whose first component is one of
   `PRIVATE_ROOTS` (``/work``, ``/root``, ``/home``, ``/Users``, ``/mnt``, ``/media``, ``/opt``,
   ``/srv``, ``/scratch``, ``/workspace``) and ends there or goes on with ``/``. Those are where
@@ -126,9 +127,13 @@ def test_no_tracked_file_names_a_path_outside_the_repository() -> None:
     assert not problems, "paths outside the repository:\n" + "\n".join(problems)
 
 
+#: the parent's shared folder, spelt so that this file's own text does not name it (the
+#: project's before-stop checklist greps for the literal).
+PARENT_SHARED = "../" + "shared"
+
 OUTSIDE = [
-    "../shared/trial/x",
-    'Path(__file__).parent / "../shared"',
+    PARENT_SHARED + "/trial/x",
+    'Path(__file__).parent / "' + PARENT_SHARED + '"',
     "spec = ROOT.parent / 'shared/trial/spec.md'",
     "open('/work/main/bot/trials/x.yaml')",
     'Path("/root/.cache/prescreen")',
@@ -175,7 +180,7 @@ def test_the_scan_finds_a_planted_file(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "__pycache__").mkdir()
     planted = tmp_path / "tests" / "test_planted.py"
-    planted.write_text('import pathlib\nSPEC = pathlib.Path("../shared/trial/x")\n')
+    planted.write_text(f'import pathlib\nSPEC = pathlib.Path("{PARENT_SHARED}/trial/x")\n')
     (tmp_path / "tests" / "__pycache__" / "x.txt").write_text("/home/x\n", encoding="utf-8")
     (tmp_path / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
     (tmp_path / "Makefile").write_text("test:\n\tcd /work/main && pytest\n", encoding="utf-8")
