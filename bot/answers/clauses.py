@@ -20,9 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.answers.lexicon import RESOURCES, Kind, ResourceError, _Checker
+from bot.answers.lexicon import RESOURCES, Kind, read_checked
 from bot.answers.text import Tracked, clean_tracked
 
 #: key → kind of the extraction resource file; every language has exactly these keys.
@@ -86,25 +84,11 @@ def cues(language: str, root: Path = RESOURCES) -> Cues | None:
 
 def load(path: Path, language: str) -> Cues:
     """Read and check one extraction resource file (fails naming the file and the key)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ResourceError(path, "-", f"not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ResourceError(path, "-", "must be a mapping of keys")
-    unknown = sorted(str(k) for k in raw if k not in SCHEMA)
-    if unknown:
-        raise ResourceError(path, unknown[0], f"unknown key; allowed: {', '.join(SCHEMA)}")
-    missing = [k for k in SCHEMA if k not in raw]
-    if missing:
-        raise ResourceError(path, missing[0], f"missing key; required: {', '.join(SCHEMA)}")
-    checker = _Checker(path)
-    checker.read_fragments(raw["fragments"])
-    data = {key: checker.check(key, kind, raw[key]) for key, kind in SCHEMA.items()}
+    data = read_checked(path, SCHEMA)
     regexes = {key: re.compile(str(data[key])) for key, kind in SCHEMA.items() if kind == "pattern"}
-    rewrites: tuple[Mapping[str, Any], ...] = tuple(data["rewrites"])  # type: ignore[arg-type]
-    qualifiers = frozenset(str(word) for word in data["qualifiers"])  # type: ignore[attr-defined]
-    light = frozenset(str(word) for word in data["light_words"])  # type: ignore[attr-defined]
+    rewrites: tuple[Mapping[str, Any], ...] = tuple(data["rewrites"])
+    qualifiers = frozenset(str(word) for word in data["qualifiers"])
+    light = frozenset(str(word) for word in data["light_words"])
     return Cues(language, regexes, rewrites, qualifiers, light)
 
 

@@ -265,6 +265,12 @@ def _allowed(values: Mapping[str, object] | frozenset[str] | tuple[str, ...]) ->
 
 
 def _read(path: Path, name: str) -> dict[str, Any]:
+    return read_checked(path, SCHEMA[name])
+
+
+def read_checked(path: Path, schema: Mapping[str, Kind]) -> dict[str, Any]:
+    """One resource file read and checked against `schema` (key → kind), its fragments
+    expanded into its patterns; fails naming the file and the key."""
     if not path.is_file():
         raise ResourceError(path, "-", "missing file")
     try:
@@ -273,7 +279,6 @@ def _read(path: Path, name: str) -> dict[str, Any]:
         raise ResourceError(path, "-", f"not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ResourceError(path, "-", "must be a mapping of keys")
-    schema = SCHEMA[name]
     unknown = sorted(str(k) for k in raw if k not in schema)
     if unknown:
         raise ResourceError(path, unknown[0], f"unknown key; allowed: {_allowed(schema)}")
