@@ -12,10 +12,11 @@ The text is cut to length here and nowhere else (`MAX_TEXT`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.answers import Parsed, extract_facts, parse_answer, parse_correction
+from bot.answers import Candidate, Parsed, extract_facts, parse_answer, parse_correction
 from bot.criteria.model import FactSpec, Trial, Value
 from bot.dialogue.contact import read_details, read_name
 from bot.dialogue.respondent import parse_respondent
@@ -221,56 +222,69 @@ def interpret(message: Message, state: State) -> Interpretation:
     return _answer(base, state, asking)
 
 
+_UNSET = object()
+
+
 def stated_facts(
-    text: str, state: State, pending: str | None, *, new_only: bool = True
+    text: str,
+    state: State,
+    pending: str | None,
+    *,
+    new_only: bool = True,
+    candidates: Sequence[Candidate] | None = None,
 ) -> tuple[FactValue, ...]:
     """The facts `text` clearly states besides the pending one (`pending`): with `new_only`,
     each one still unknown or different from what is stored (a correction). Low-confidence
-    readings and "don't know" are left out: those facts are asked normally."""
+    readings and "don't know" are left out: those facts are asked normally. `candidates`:
+    `extract_facts`' reading of `text`, when the caller has it already."""
     trial = state.trial
     known = state.facts()
     found: dict[str, FactValue] = {}
-    for candidate in extract_facts(text, trial, pending=pending):
+    if candidates is None:
+        candidates = extract_facts(text, trial, pending=pending)
+    for candidate in candidates:
         fact = trial.facts.get(candidate.fact)
         if (
             candidate.confidence != "stated"
-            or candidate.value is None
             or fact is None
             or not fact.askable
             or fact.key == pending
             or fact.key in found
         ):
             continue
-        try:
-            value = coerce_value(fact, candidate.value)
-        except FactError:
+        reading = _stated_value(candidate, fact, text, state)
+        if reading is None or (new_only and known.get(fact.key, _UNSET) == reading.value):
             continue
-        if value is None or (new_only and fact.key in known and known[fact.key] == value):
-            continue
-        parsed = Parsed("value", value, span=candidate.span, language=fact.language)
-        found[fact.key] = _found(fact.key, parsed, text, state.language)
+        found[fact.key] = reading
     return tuple(found.values())
 
 
-def _pending_from_story(text: str, state: State, asking: str) -> FactValue | None:
+def _stated_value(
+    candidate: Candidate, fact: FactSpec, text: str, state: State
+) -> FactValue | None:
+    """A stated candidate as the fact's value (None: "don't know", or not of the fact's type)."""
+    if candidate.value is None:
+        return None
+    try:
+        value = coerce_value(fact, candidate.value)
+    except FactError:
+        return None
+    if value is None:
+        return None
+    parsed = Parsed("value", value, span=candidate.span, language=fact.language)
+    return _found(fact.key, parsed, text, state.language)
+
+
+def _pending_from_story(
+    candidates: Sequence[Candidate], text: str, state: State, asking: str
+) -> FactValue | None:
     """The pending fact's value as a whole-message reading states it (a story that also
     answers the question, which the single-answer parser cannot read)."""
     fact = state.trial.facts[asking]
-    for candidate in extract_facts(text, state.trial, pending=asking):
-        if candidate.fact != asking or candidate.confidence != "stated":
-            continue
-        if candidate.value is None:
-            return None
-        try:
-            value = coerce_value(fact, candidate.value)
-        except FactError:
-            return None
-        parsed = Parsed("value", value, span=candidate.span, language=fact.language)
-        return _found(asking, parsed, text, state.language)
+    for candidate in candidates:
+        if candidate.fact == asking and candidate.confidence == "stated":
+            return _stated_value(candidate, fact, text, state)
     return None
-
-
-_UNSET = object()
 
 
 def _confirmation(base: Interpretation, state: State) -> Interpretation:
@@ -354,12 +368,14 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
     # a request ("stop, I want to quit") is not a story, whatever facts its words name
-    others = stated_facts(text, state, asking) if base.control is None else ()
+    # one reading of the whole message serves the stated facts and the pending answer
+    candidates = extract_facts(text, state.trial, pending=asking) if base.control is None else []
+    others = stated_facts(text, state, asking, candidates=candidates) if candidates else ()
     story = replace(base, proposed=others, proposed_text=text) if others else base
     if parsed.status in ("value", "unknown"):
         return _with(story, _found(asking, parsed, text, language))
     if others:
-        answer = _pending_from_story(text, state, asking)
+        answer = _pending_from_story(candidates, text, state, asking)
         return _with(story, answer) if answer is not None else story
     if parsed.hint:
         hint = parsed.hint
