@@ -108,3 +108,80 @@ def test_choice_hint_lists_choices() -> None:
     hint = check("sex", "I'm from France", "invalid").hint or ""
     assert "female" in hint
     assert "male" in hint
+
+
+# ── ECOG from plain words (issue 12): several descriptions, hedges, children ──────────────
+
+ECOG_WORDS: list[tuple[str, int]] = [
+    # the issue's quoted answers
+    ("I still go to work, just no heavy work", 1),
+    ("I'm pretty active, I can do most things, just get tired", 1),
+    ("I'm mostly in bed or in my chair all day, my daughter has to help me wash", 3),
+    ("he goes to school and plays football", 0),
+    # one per level, in everyday words
+    ("fully active, I work full time and go to the gym", 0),
+    ("I do everything I did before", 0),
+    ("she is at school full time and does gymnastics", 0),
+    ("I have no physical limitations", 0),
+    ("I can't work full time anymore", 1),
+    ("she goes to school but can't do PE", 1),
+    ("he goes to school but gets tired", 1),
+    ("I can walk but nothing too strenuous", 1),
+    ("I go to work but avoid heavy lifting", 1),
+    ("I can look after myself but can't work, I rest a lot in the afternoon", 2),
+    ("I had to stop working, but I can look after myself", 2),
+    ("I can't go to work", 2),
+    ("he can't go to school", 2),
+    ("I can do most things for myself but I can't work", 2),
+    ("my husband helps me get dressed", 3),
+    ("I need help to wash", 3),
+    ("I'm mostly in bed all day", 3),
+    ("I used to be fully active, now I'm mostly in bed", 3),
+    ("completely bedridden", 4),
+    ("I'm in bed all day", 4),
+    ("I can't take care of myself at all", 4),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), ECOG_WORDS)
+def test_ecog_in_plain_words(text: str, level: int) -> None:
+    check("ecog", text, "value", level)
+
+
+ECOG_ASKED_BACK = [
+    "maybe light work",  # hedged
+    "I guess I'm fully active",
+    "probably bedridden soon",
+    "I work full time but I'm in bed most of the day",  # levels far apart
+    "fully active but bedridden",
+    "some days are good, some days are bad",  # no level described
+    "I get tired",
+    "I'm pretty active",
+    "I'm not as active as before",
+    "I don't go to work",
+    "he used to play football",
+    "I work part time",
+    "0 - I still go to work, just no heavy work",  # number and words disagree
+]
+
+
+@pytest.mark.parametrize("text", ECOG_ASKED_BACK)
+def test_unclear_ecog_is_asked_back_not_guessed(text: str) -> None:
+    hint = check("ecog", text, "invalid").hint or ""
+    assert "0 to 4" in hint
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "evidence"),
+    [
+        ("I still go to work, just no heavy work", 1, "no heavy work"),
+        ("I'm mostly in bed or in my chair all day, my daughter has to help me wash", 3,
+         "mostly in bed"),
+        ("Completely disabled; cannot look after yourself at all", 4, "Completely disabled"),
+        ("1, I still go to work, just no heavy work", 1, "1"),
+    ],
+)  # fmt: skip
+def test_ecog_evidence_is_the_deciding_words(text: str, level: int, evidence: str) -> None:
+    parsed = check("ecog", text, "value", level)
+    assert parsed.span is not None
+    assert text[parsed.span[0] : parsed.span[1]] == evidence

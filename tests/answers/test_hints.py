@@ -67,3 +67,27 @@ def test_number_hints_without_a_range_or_unit() -> None:
 def test_the_default_yes_no_hint_is_the_catalogs() -> None:
     assert hints.yes_no("en") == catalog("en")["answers.hint.yes_no"]
     assert hints.expected(FACTS["diabetes"]) == "Please answer yes, no, or I don't know."
+
+
+@pytest.mark.parametrize(
+    "text", ["maybe light work", "I work full time but I'm in bed most of the day", "I get tired"]
+)
+def test_an_unclear_ecog_description_gets_the_scale_hint(text: str) -> None:
+    # hedged, contradictory or no level at all: the same kind hint as any unclear answer
+    assert parse_answer(text, FACTS["ecog"]).hint == parse_answer("banana", FACTS["ecog"]).hint
+
+
+def test_the_real_ecog_question_is_asked_back_with_its_own_hint() -> None:
+    from bot.criteria import get_trial
+
+    ecog = get_trial("NCT06585514").in_language("en").facts["ecog"]
+    hint = parse_answer("some days are good, some days are bad", ecog).hint
+    assert hint == (f"{SORRY} Please choose one of the options, or describe a normal day in a "
+                    "few words.")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["my doctor has those", "nope, never been told that number"])
+def test_a_natural_dont_know_needs_no_hint(text: str) -> None:
+    parsed = parse_answer(text, FACTS["lymphocytes_10e9_l"])
+    assert parsed.status == "unknown"
+    assert parsed.hint is None
