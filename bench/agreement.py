@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import random
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -51,10 +52,35 @@ from bench.phrasing import (
 from bench.population import DEFAULT_SEED, DEFAULT_SIZE, Profile, generate
 from bench.questions import CONDITIONAL
 from bench.stack import BenchStack, load_average
+from bench.talkers import (
+    CONFIRM,
+    KINDS,
+    LAB_KEYS,
+    LAB_RESULTS,
+    Said,
+    group_answer,
+    lab_paste,
+    lab_prose,
+    readback_answer,
+    story,
+)
 from bench.truth import ASKABLE, Expected, chat_facts, expected_after_chat, expected_from_facts
 
 NAME = "agreement"
-TARGET_AGREEMENT = 0.98
+#: issue 11's targets: outcome + flags agreement, patient messages from the consent answer to
+#: the result (median for those who reach needs_review / likely_eligible, mean for ineligible)
+TARGET_AGREEMENT = 0.995
+TARGET_MEDIAN_REACHED_END = 14
+TARGET_MEAN_INELIGIBLE = 8.0
+#: the figures before issue 11 (the issue: a 40-patient full-stack run; the last session's
+#: 500 one-by-one patients over the full stack)
+TODAY = {
+    "median_reached_end": 30,
+    "mean_ineligible": 18.7,
+    "total_messages_500_one_by_one": 13829,
+}
+#: bench.stack.BenchStack's Rasa API token (the tracker is read with it)
+BENCH_TOKEN = "bench-token"
 MAX_TURNS = 90
 DIALOGUE_SLOTS = (
     "consent_prescreen",
@@ -89,7 +115,8 @@ async def post_timed(
 # --- one simulated patient --------------------------------------------------------------------
 @dataclass
 class Typed:
-    """One answer: the question (fact or dialogue slot), what was typed, what it means."""
+    """One message: the question (fact, group, lab invitation or dialogue slot), what was
+    typed, what it means (`value` for a single fact; `values` every fact it conveys)."""
 
     asked: str
     text: str
@@ -98,6 +125,20 @@ class Typed:
     style: str = ""
     ms: float = 0.0
     sent_ns: int = 0
+    values: dict[str, Any] = field(default_factory=dict)
+    #: the tracker's `pending_facts` when this was typed (empty when read from the text)
+    pending: tuple[str, ...] = ()
+
+
+@dataclass
+class Readback:
+    """A read-back the patient answered: what it proposed, what was wrong, the text it came
+    from (the message before it)."""
+
+    turn: int
+    proposed: dict[str, Any]
+    wrong: dict[str, tuple[Any, Any]]
+    source_text: str
 
 
 @dataclass
@@ -108,14 +149,38 @@ class Conversation:
     ended: str = "no question recognised"
     last_bot: str = ""
     error: str | None = None
+    #: how the patient talked (the profile's kind, or the run's override)
+    kind: str = "one_by_one"
+    readbacks: list[Readback] = field(default_factory=list)
+    #: index in `turns` of the message after which the result was shown (None: never)
+    result_turn: int | None = None
+    #: where the pending question was read from: "tracker" or "text"
+    source: str = "tracker"
 
     def typed_facts(self) -> dict[str, Typed]:
-        """The last answer typed for each fact."""
+        """The last message that conveyed each fact."""
         last: dict[str, Typed] = {}
         for turn in self.turns:
-            if turn.asked in ASKABLE:
-                last[turn.asked] = turn
+            for key in turn.values:
+                if key in ASKABLE:
+                    last[key] = turn
         return last
+
+    def conveyed(self) -> dict[str, Any]:
+        """{fact: the value the patient's last message about it meant}."""
+        return {key: turn.values[key] for key, turn in self.typed_facts().items()}
+
+    def messages_to_result(self) -> int | None:
+        """Patient messages from the consent answer (inclusive) to the one the result answered
+        (inclusive); None when no result was shown."""
+        if self.result_turn is None:
+            return None
+        consent = next(
+            (i for i, t in enumerate(self.turns) if t.asked == "consent_prescreen"), None
+        )
+        if consent is None:
+            return None
+        return self.result_turn - consent + 1
 
 
 def _answer(profile: Profile, key: str, attempt: int, rng: random.Random) -> Phrase:
@@ -142,19 +207,146 @@ def _dialogue_answer(profile: Profile, slot: str, attempt: int, rng: random.Rand
         return respondent_text(rng, profile.respondent, sex)
     if slot == "contact_consent":
         return "no" if attempt >= 3 else rng.choice(CONTACT_NO)
-    if slot == "confirm_facts":  # the bot read back what the patient said (truthfully)
+    if slot == "confirm_facts":  # read from the text only: the values are not known here
         return "yes"
     if slot == "contact_name":
         return "Alex Kim"
     return "alex.kim@example.com"
 
 
-def reply(profile: Profile, asked: str, attempt: int, rng: random.Random) -> Phrase:
-    """The patient's answer to what the bot asks: a fact through the phrasing layer (plainly
-    from the third attempt on), a dialogue question (consent, respondent, contact) in words."""
+def _group_truth(profile: Profile, members: Sequence[str]) -> dict[str, bool | None]:
+    return {m: profile.chat_value(m) for m in members}
+
+
+def _labels(trial: Any, members: Sequence[str]) -> dict[str, str]:
+    """Each member's quick-reply label in the trial's group (its fact label otherwise)."""
+    labels: dict[str, str] = {}
+    for key in members:
+        group = trial.group_of(key) if hasattr(trial, "group_of") else None
+        label = group.item_labels.get(key) if group is not None else None
+        labels[key] = label or trial.facts[key].label
+    return labels
+
+
+def reply(
+    profile: Profile,
+    asked: str,
+    attempt: int,
+    rng: random.Random,
+    *,
+    trial: Any = None,
+    pending: Sequence[str] = (),
+) -> Phrase:
+    """The patient's answer to what the bot asks, one at a time: a fact through the phrasing
+    layer (plainly from the third attempt on), a group of facts (`pending`, or the trial's
+    group `asked`) from the truth, the lab invitation with the values known, a dialogue
+    question (consent, respondent, contact) in words. (bench.load answers with this; the
+    agreement benchmark's patients of other kinds go through `say`.)"""
     if asked in ASKABLE:
         return _answer(profile, asked, attempt, rng)
+    members = list(pending)
+    if not members and trial is not None and asked in getattr(trial, "groups", {}):
+        members = list(trial.groups[asked].members)
+    if asked == LAB_RESULTS:
+        keys = members or list(LAB_KEYS)
+        said = lab_prose(keys, profile.facts, profile.knows, profile.respondent, rng)
+        return Phrase(said.text, None, said.style)
+    if members and trial is not None:
+        said = group_answer(members, _group_truth(profile, members), _labels(trial, members), rng)
+        return Phrase(said.text, None, said.style)
     return Phrase(_dialogue_answer(profile, asked, attempt, rng), None, "")
+
+
+@dataclass
+class Pending:
+    """What the bot waits for after a turn, from Rasa's tracker (or, failing that, the text)."""
+
+    asked: str | None
+    facts: tuple[str, ...] = ()
+    proposed: dict[str, Any] = field(default_factory=dict)
+    outcome: str | None = None
+
+
+def pending_from_slots(slots: dict[str, Any]) -> Pending:
+    """The tracker's `requested_slot`, `pending_facts`, `proposed_facts`, `screening_outcome`."""
+    return Pending(
+        slots.get("requested_slot"),
+        tuple(slots.get("pending_facts") or ()),
+        dict(slots.get("proposed_facts") or {}),
+        slots.get("screening_outcome"),
+    )
+
+
+def say(
+    profile: Profile,
+    kind: str,
+    pending: Pending,
+    attempt: int,
+    rng: random.Random,
+    trial: Any,
+    chat: Conversation,
+) -> Typed:
+    """What a patient of `kind` types for the pending question (not yet sent)."""
+    asked = pending.asked or ""
+    facts, sex, who = profile.facts, profile.facts.get("sex"), profile.respondent
+    if asked == CONFIRM:
+        meant = _meant(profile, chat, pending.proposed)
+        said, wrong = readback_answer(pending.proposed, meant, who, sex, rng)
+        if attempt >= 3 and not wrong:
+            said = Said("yes", said.values)
+        elif attempt >= 3:
+            said = Said("no", {})
+        source = chat.turns[-1].text if chat.turns else ""
+        chat.readbacks.append(Readback(len(chat.turns), dict(pending.proposed), wrong, source))
+        return Typed(
+            asked, said.text, None, attempt, said.style or "readback:yes", values=dict(said.values)
+        )
+    told = any(t.style.startswith("story") for t in chat.turns)
+    if (
+        kind == "storyteller"
+        and not told
+        and asked in ASKABLE
+        and any(t.asked == "respondent" for t in chat.turns)
+    ):
+        known = {k for k in ASKABLE if profile.knows(k)}
+        said = story(facts, known, who, rng)
+        return Typed(
+            asked, said.text, said.values.get(asked), attempt, said.style, values=dict(said.values)
+        )
+    if asked == LAB_RESULTS or (
+        asked not in ASKABLE and pending.facts and set(pending.facts) <= set(LAB_KEYS)
+    ):
+        keys = list(pending.facts) or list(LAB_KEYS)
+        if attempt >= 3:
+            said = Said("I don't know", {})
+        elif kind == "paster" and attempt == 1:
+            said = lab_paste(keys, facts, profile.knows, rng)
+        else:
+            said = lab_prose(keys, facts, profile.knows, who, rng)
+        values = {k: profile.chat_value(k) for k in keys} | dict(said.values)
+        return Typed(LAB_RESULTS, said.text, None, attempt, said.style, values=values)
+    if asked not in ASKABLE and len(pending.facts) > 1:  # a grouped question
+        members = list(pending.facts)
+        said = group_answer(members, _group_truth(profile, members), _labels(trial, members), rng)
+        return Typed(asked, said.text, None, attempt, said.style, values=dict(said.values))
+    if asked not in ASKABLE and len(pending.facts) == 1 and pending.facts[0] in ASKABLE:
+        asked = pending.facts[0]
+    answer = reply(profile, asked, attempt, rng, trial=trial, pending=pending.facts)
+    values = {asked: answer.value} if asked in ASKABLE else {}
+    return Typed(asked, answer.text, answer.value, attempt, answer.style, values=values)
+
+
+def _meant(profile: Profile, chat: Conversation, proposed: dict[str, Any]) -> dict[str, Any]:
+    """What the patient means for each fact read back: what they said about it, else what
+    they know (facts they do not know are absent: any value read back for them is wrong)."""
+    said = chat.conveyed()
+    meant: dict[str, Any] = {}
+    for key in proposed:
+        if key in said and said[key] is not None:
+            meant[key] = said[key]
+        elif key in ASKABLE and profile.knows(key):
+            meant[key] = profile.facts[key]
+    return meant
 
 
 def stop_reason(asked: str | None, turns: int, max_turns: int = MAX_TURNS) -> str | None:
@@ -165,6 +357,20 @@ def stop_reason(asked: str | None, turns: int, max_turns: int = MAX_TURNS) -> st
     if turns >= max_turns:
         return "turn limit"
     return None
+
+
+def tracker_url(webhook: str, sender: str) -> str:
+    """Rasa's tracker of `sender`, from the REST channel's URL."""
+    base = webhook.split("/webhooks/", 1)[0]
+    return f"{base}/conversations/{sender}/tracker"
+
+
+async def read_pending(client: httpx.AsyncClient, webhook: str, sender: str, token: str) -> Pending:
+    """The pending question from Rasa's tracker (issue 11 §7: `requested_slot`,
+    `pending_facts`, `proposed_facts`)."""
+    response = await client.get(tracker_url(webhook, sender), params={"token": token})
+    response.raise_for_status()
+    return pending_from_slots(dict(response.json().get("slots") or {}))
 
 
 async def converse(
@@ -178,13 +384,21 @@ async def converse(
     max_turns: int = MAX_TURNS,
     deadline: float | None = None,
     think_s: float = 0.0,
+    kind: str | None = None,
+    token: str | None = BENCH_TOKEN,
 ) -> Conversation:
     """Chat until the bot asks nothing more, or `max_turns` messages, or time.monotonic() ≥
-    `deadline`; `think_s`: a pause before each answer (not part of the measured turn)."""
+    `deadline`; `think_s`: a pause before each answer (not part of the measured turn).
+
+    After every bot turn the pending question is read from Rasa's tracker with `token`
+    (requested_slot, pending_facts, proposed_facts); without a token, or when the tracker
+    cannot be read, from the bot's text (bench.asked; read-backs are then answered "yes").
+    `kind`: how the patient talks (default: the profile's)."""
     rng = random.Random(f"{seed}:{profile.id}")
-    chat = Conversation(profile, sender)
+    chat = Conversation(profile, sender, kind=kind or profile.kind)
     openings = OPENINGS_GUARDIAN if profile.respondent == "guardian" else OPENINGS_SELF
     opening = rng.choice(openings)
+    use_tracker = token is not None
     try:
         if think_s:  # users who pause do not arrive in step: a random start, jittered pauses
             await asyncio.sleep(think_s * random.Random(sender).random())
@@ -192,7 +406,19 @@ async def converse(
         chat.turns.append(Typed("opening", opening, ms=ns / 1e6, sent_ns=sent))
         attempts: Counter[str] = Counter()
         while True:
-            asked = asked_fact(trial, messages)
+            pending = Pending(None)
+            if use_tracker:
+                try:
+                    pending = await read_pending(client, url, sender, str(token))
+                except (httpx.HTTPError, ValueError):
+                    use_tracker = False
+                    chat.source = "text"
+            if not use_tracker:
+                pending = Pending(asked_fact(trial, messages))
+            shown = pending.outcome is not None or any(_shows_result(m) for m in messages)
+            if shown and chat.result_turn is None:
+                chat.result_turn = len(chat.turns) - 1
+            asked = pending.asked
             stop = stop_reason(asked, len(chat.turns), max_turns)
             if stop is not None or asked is None:
                 chat.ended = stop or "finished"
@@ -200,17 +426,24 @@ async def converse(
             if deadline is not None and time.monotonic() >= deadline:
                 chat.ended = "time limit"
                 break
-            attempts[asked] += 1
+            question = f"{asked}:{','.join(pending.facts)}:{sorted(pending.proposed.items())!r}"
+            attempts[question] += 1
             if think_s:  # the patient reads and types (not timed), 0.5–1.5 × think_s
                 await asyncio.sleep(think_s * (0.5 + rng.random()))
-            answer = reply(profile, asked, attempts[asked], rng)
-            text, value, style = answer.text, answer.value, answer.style
-            messages, ns, sent = await post_timed(client, url, sender, text)
-            chat.turns.append(Typed(asked, text, value, attempts[asked], style, ns / 1e6, sent))
+            typed = say(profile, chat.kind, pending, attempts[question], rng, trial, chat)
+            typed.pending = pending.facts
+            messages, ns, sent = await post_timed(client, url, sender, typed.text)
+            typed.ms, typed.sent_ns = ns / 1e6, sent
+            chat.turns.append(typed)
         chat.last_bot = " ".join(m.get("text", "") for m in messages)[-400:]
     except (httpx.HTTPError, ValueError) as exc:
         chat.error = f"{exc.__class__.__name__}: {exc}"
     return chat
+
+
+def _shows_result(message: dict[str, Any]) -> bool:
+    custom = message.get("custom")
+    return isinstance(custom, dict) and custom.get("outcome") is not None
 
 
 # --- comparing with the ground truth ----------------------------------------------------------
@@ -261,33 +494,36 @@ class Verdict:
         """Every typed answer the stack stored as something else than the text meant."""
         problems = []
         for key, typed in self.conversation.typed_facts().items():
+            meant = typed.values[key]
             missing = key not in self.facts
             understood = self.facts.get(key)
-            if not missing and close(key, understood, typed.value):
+            if not missing and close(key, understood, meant):
                 continue
-            if missing:
+            if missing and typed.asked != key and key not in typed.pending:
+                kind = "said unasked, not stored (never needed, or asked and dropped)"
+            elif missing:
                 kind = "not stored"
             elif understood is None:
                 kind = "value typed, stored as unknown"
-            elif typed.value is None:
+            elif meant is None:
                 kind = "'don't know' typed, stored as a value"
             elif (
-                isinstance(typed.value, (int, float))
-                and not isinstance(typed.value, bool)
+                isinstance(meant, (int, float))
+                and not isinstance(meant, bool)
                 and (isinstance(understood, (int, float)) and not isinstance(understood, bool))
-                and same_side(key, float(typed.value), float(understood), self.profile.facts)
+                and same_side(key, float(meant), float(understood), self.profile.facts)
             ):
                 kind = "imprecise (same side of every threshold)"
             else:
                 kind = "misread"
-            attempts = [t.text for t in self.conversation.turns if t.asked == key]
+            attempts = [t.text for t in self.conversation.turns if key in t.values]
             problems.append(
                 {
                     "fact": key,
                     "kind": kind,
                     "typed": attempts,
                     "understood": _jsonable(understood) if not missing else "(absent)",
-                    "meant": _jsonable(typed.value),
+                    "meant": _jsonable(meant),
                 }
             )
         return problems
@@ -296,6 +532,7 @@ class Verdict:
         return {
             "patient": self.profile.id,
             "scenario": self.profile.scenario,
+            "kind": self.conversation.kind,
             "respondent": self.profile.respondent,
             "conversation": self.conversation.sender,
             "expected_outcome": self.expected.outcome,
@@ -312,8 +549,7 @@ class Verdict:
 def judge(chat: Conversation, export: dict[str, Any] | None, export_error: str | None) -> Verdict:
     profile = chat.profile
     conveyed = chat_facts(profile.facts, profile.unknown)
-    for key, typed in chat.typed_facts().items():
-        conveyed[key] = typed.value
+    conveyed.update(chat.conveyed())
     expected = expected_from_facts(conveyed)
     unphrased = expected_after_chat(profile.facts, profile.unknown)
     if export is None:
@@ -338,6 +574,7 @@ async def _run_all(
     seed: int,
     concurrency: int,
     budget_s: float | None,
+    kind: str | None = None,
 ) -> tuple[list[Conversation], float]:
     from bot.criteria import get_trial
 
@@ -354,7 +591,10 @@ async def _run_all(
                 if budget_s is not None and time.monotonic() - started > budget_s:
                     return None
                 sender = f"bench-{run_id}-{profile.id}"
-                return await converse(client, stack.webhook, trial, profile, sender, seed)
+                token = str(stack.stack.settings.rasa_token)
+                return await converse(
+                    client, stack.webhook, trial, profile, sender, seed, kind=kind, token=token
+                )
 
         done = await asyncio.gather(*(one(p) for p in profiles))
     return [c for c in done if c is not None], time.monotonic() - started
@@ -368,14 +608,19 @@ def run(
     stack: BenchStack | None = None,
     export_mode: str = "inprocess",
     budget_s: float | None = None,
+    kind: str | None = None,
 ) -> dict[str, Any]:
+    """`kind`: every patient talks this way (bench.talkers.KINDS) instead of the population's
+    round-robin mix (e.g. "one_by_one" to compare with the figures before issue 11)."""
     profiles = generate(size, seed)
     own = stack is None
     if stack is None:
         stack = BenchStack().start()
     try:
         load_before = load_average()
-        conversations, wall = asyncio.run(_run_all(stack, profiles, seed, concurrency, budget_s))
+        conversations, wall = asyncio.run(
+            _run_all(stack, profiles, seed, concurrency, budget_s, kind)
+        )
         load_after = load_average()
         export_started = time.monotonic()
         verdicts = []
@@ -503,20 +748,137 @@ def summarise(
         ],
         "answer_styles": dict(styles),
         "disagreements": disagreements,
-        "targets": {
-            "outcome_agreement": {
-                "target": TARGET_AGREEMENT,
-                "value": outcome_ok / n if n else None,
-                "met": bool(n) and outcome_ok / n >= TARGET_AGREEMENT,
-            },
-            "wrongly_excluded": {
-                "target": 0,
-                "value": len(wrongly_excluded),
-                "met": not wrongly_excluded,
-            },
+    }
+    result.update(talk_summary(verdicts, conversations))
+    counts = result["messages_to_result"]["by_outcome"]
+    reached = counts.get("needs_review+likely_eligible", {})
+    ineligible = counts.get("ineligible", {})
+    result["targets"] = {
+        "outcome_and_flags_agreement": {
+            "target": TARGET_AGREEMENT,
+            "value": both_ok / n if n else None,
+            "met": bool(n) and both_ok / n >= TARGET_AGREEMENT,
+        },
+        "wrongly_excluded": {
+            "target": 0,
+            "value": len(wrongly_excluded),
+            "met": not wrongly_excluded,
+        },
+        "median_messages_needs_review_or_likely_eligible": {
+            "target": TARGET_MEDIAN_REACHED_END,
+            "today": TODAY["median_reached_end"],
+            "value": reached.get("median"),
+            "met": reached.get("median") is not None
+            and reached["median"] <= TARGET_MEDIAN_REACHED_END,
+        },
+        "mean_messages_ineligible": {
+            "target": TARGET_MEAN_INELIGIBLE,
+            "today": TODAY["mean_ineligible"],
+            "value": ineligible.get("mean"),
+            "met": ineligible.get("mean") is not None
+            and ineligible["mean"] <= TARGET_MEAN_INELIGIBLE,
         },
     }
     return result
+
+
+def _stats(values: Sequence[int]) -> dict[str, Any]:
+    if not values:
+        return {"n": 0, "median": None, "mean": None, "max": None}
+    return {
+        "n": len(values),
+        "median": statistics.median(values),
+        "mean": round(statistics.fmean(values), 2),
+        "max": max(values),
+    }
+
+
+def _outcome_bucket(outcome: str | None) -> str:
+    if outcome in ("needs_review", "likely_eligible"):
+        return "needs_review+likely_eligible"
+    return outcome or "no result"
+
+
+def talk_summary(
+    verdicts: Sequence[Verdict], conversations: Sequence[Conversation]
+) -> dict[str, Any]:
+    """Issue 11's measures: patient messages from the consent answer to the result by the
+    outcome reached (the stack's) and by kind of patient; messages in all; read-backs, and
+    those whose values were not what the patient said (a misreading by the parser)."""
+    cells: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for v in verdicts:
+        count = v.conversation.messages_to_result()
+        if count is None:
+            continue
+        kind = v.conversation.kind
+        for bucket in {_outcome_bucket(v.outcome), v.outcome or "no result"}:
+            cells[bucket][kind].append(count)
+            cells[bucket]["all"].append(count)
+    by_outcome = {bucket: _stats(kinds["all"]) for bucket, kinds in cells.items()}
+    by_outcome_kind = {
+        bucket: {kind: _stats(values) for kind, values in sorted(kinds.items())}
+        for bucket, kinds in cells.items()
+    }
+    total: Counter[str] = Counter()
+    patients: Counter[str] = Counter()
+    readbacks: Counter[str] = Counter()
+    wrong_readbacks: Counter[str] = Counter()
+    wrong_facts: Counter[str] = Counter()
+    examples: list[dict[str, Any]] = []
+    styles: Counter[str] = Counter()
+    sources: Counter[str] = Counter(c.source for c in conversations)
+    for chat in conversations:
+        total[chat.kind] += len(chat.turns)
+        patients[chat.kind] += 1
+        for turn in chat.turns:
+            kind_style = turn.style.split(":")[0] if ":" in turn.style else ""
+            if kind_style:
+                styles[turn.style] += 1
+        for rb in chat.readbacks:
+            readbacks[chat.kind] += 1
+            if rb.wrong:
+                wrong_readbacks[chat.kind] += 1
+                for key in rb.wrong:
+                    wrong_facts[key] += 1
+                if len(examples) < 40:
+                    examples.append(
+                        {
+                            "patient": chat.profile.id,
+                            "kind": chat.kind,
+                            "text": rb.source_text,
+                            "wrong": {
+                                k: {"read_back": _jsonable(a), "meant": _jsonable(b)}
+                                for k, (a, b) in rb.wrong.items()
+                            },
+                        }
+                    )
+    return {
+        "kinds": dict(patients),
+        "pending_question_source": dict(sources),
+        "messages_to_result": {
+            "counted": "patient messages from the consent answer (inclusive) to the one the "
+            "result answered (inclusive)",
+            "by_outcome": by_outcome,
+            "by_outcome_and_kind": by_outcome_kind,
+            "today": TODAY,
+        },
+        "messages_total": {
+            "all": sum(total.values()),
+            "by_kind": dict(total),
+            "per_patient_by_kind": {
+                k: round(total[k] / patients[k], 2) for k in patients if patients[k]
+            },
+        },
+        "readbacks": {
+            "answered": sum(readbacks.values()),
+            "wrong": sum(wrong_readbacks.values()),
+            "by_kind": dict(readbacks),
+            "wrong_by_kind": dict(wrong_readbacks),
+            "wrong_by_fact": dict(wrong_facts),
+            "wrong_examples": examples,
+        },
+        "talk_styles": dict(styles),
+    }
 
 
 def report(result: dict[str, Any]) -> str:
@@ -608,15 +970,75 @@ def report(result: dict[str, Any]) -> str:
         lines.append(
             f"Conversations that did not finish: {result['conversations_not_finished'][:5]}"
         )
+    lines += ["", *talk_report(result)]
     t = result["targets"]
+
+    def verdict(name: str) -> str:
+        return "PASS" if t[name]["met"] else "FAIL"
+
+    reached = t["median_messages_needs_review_or_likely_eligible"]
+    inel = t["mean_messages_ineligible"]
     lines += [
         "",
-        f"{'PASS' if t['outcome_agreement']['met'] else 'FAIL'}: outcome agreement "
-        f"{pct(t['outcome_agreement']['value'])} (target ≥ {100 * TARGET_AGREEMENT:.0f} %)",
-        f"{'PASS' if t['wrongly_excluded']['met'] else 'FAIL'}: wrongly excluded "
+        f"{verdict('outcome_and_flags_agreement')}: outcome and flags agreement "
+        f"{pct(t['outcome_and_flags_agreement']['value'])} (target ≥ "
+        f"{100 * TARGET_AGREEMENT:.1f} %)",
+        f"{verdict('wrongly_excluded')}: wrongly excluded "
         f"{t['wrongly_excluded']['value']} (target 0)",
+        f"{verdict('median_messages_needs_review_or_likely_eligible')}: median messages, "
+        f"needs_review/likely_eligible {reached['value']} (target ≤ {reached['target']}, "
+        f"today {reached['today']})",
+        f"{verdict('mean_messages_ineligible')}: mean messages, ineligible {inel['value']} "
+        f"(target ≤ {inel['target']:g}, today {inel['today']})",
     ]
     return "\n".join(lines)
+
+
+def talk_report(result: dict[str, Any]) -> list[str]:
+    """The messages table (outcome × kind, median / mean) and the read-back counts."""
+    m = result["messages_to_result"]
+    kinds = [k for k in KINDS if k in result["kinds"]]
+    order = ["needs_review+likely_eligible", "needs_review", "likely_eligible", "ineligible"]
+    present = m["by_outcome_and_kind"]
+    if not ("needs_review" in present and "likely_eligible" in present):
+        order = [order[0], order[3]]  # one of the two only: the combined row says it
+    buckets = [b for b in order if b in present] + sorted(
+        b for b in present if b not in order and b not in ("needs_review", "likely_eligible")
+    )
+
+    def cell(stats: dict[str, Any] | None) -> str:
+        if not stats or not stats["n"]:
+            return "–"
+        return f"{stats['median']:g} / {stats['mean']:.1f} (n={stats['n']})"
+
+    today = {"needs_review+likely_eligible": "median 30", "ineligible": "mean 18.7"}
+    rows = []
+    for b in buckets:
+        by_kind = m["by_outcome_and_kind"][b]
+        rows.append([b, *(cell(by_kind.get(k)) for k in [*kinds, "all"]), today.get(b, "")])
+    total = result["messages_total"]
+    rb = result["readbacks"]
+    lines = [
+        "Patient messages from the consent answer to the result — median / mean (n), by the "
+        "outcome reached and the kind of patient:",
+        "",
+        markdown_table(["outcome", *kinds, "all kinds", "today (issue 11)"], rows),
+        "",
+        "Messages in all (opening to the last answer): "
+        + ", ".join(
+            f"{k} {total['by_kind'].get(k, 0)} ({total['per_patient_by_kind'].get(k, 0):g} "
+            "per patient)"
+            for k in kinds
+        )
+        + f"; all {total['all']} (the last session: {TODAY['total_messages_500_one_by_one']:,} "
+        "for 500 one-by-one patients)",
+        f"Read-backs answered: {rb['answered']}; wrong (a value read back that the patient did "
+        f"not say): {rb['wrong']}" + (f" — by fact {rb['wrong_by_fact']}" if rb["wrong"] else ""),
+        f"Pending question read from: {result['pending_question_source']}",
+    ]
+    for ex in rb["wrong_examples"][:8]:
+        lines.append(f"  - {ex['patient']} ({ex['kind']}): {ex['text']!r} → {ex['wrong']}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -632,10 +1054,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="start no new conversation after this many seconds",
     )
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default=None,
+        help="every patient talks this way (default: the population's mix, round-robin)",
+    )
     parser.add_argument("--results-dir", type=Path, default=None, help="default bench/results/")
     args = parser.parse_args(argv)
     size = args.size or (5 if args.smoke else DEFAULT_SIZE)
-    result = run(size, args.seed, args.concurrency, export_mode=args.export, budget_s=args.budget_s)
+    result = run(
+        size,
+        args.seed,
+        args.concurrency,
+        export_mode=args.export,
+        budget_s=args.budget_s,
+        kind=args.kind,
+    )
+    result["kind_override"] = args.kind
     publish(NAME, result, report, args.results_dir, smoke=args.smoke)
     return 0
 

@@ -21,12 +21,19 @@ DIALOGUE_QUESTIONS = (
 
 
 def asked_fact(trial: Trial, messages: list[dict[str, Any]]) -> str | None:
-    """Which fact (or dialogue slot) the bot's last message asks for, from the trial wording."""
-    text = " ".join(m.get("text", "") for m in messages[-1:])
+    """Which fact, group of facts (its key, e.g. "conditions_now") or dialogue slot the bot's
+    last message asks for, from the trial wording. Benchmarks read the pending question from
+    Rasa's tracker (`requested_slot`, `pending_facts`; bench.agreement); this is the fallback
+    for clients that cannot (bench.load, through the web app) and for the stack tests."""
+    text = " ".join(" ".join(m.get("text", "") for m in messages[-1:]).split())
     for fact in trial.askable_facts():
         for wording in (fact.question_self, fact.question_guardian):
-            if wording and " ".join(wording.split()) in " ".join(text.split()):
+            if wording and " ".join(wording.split()) in text:
                 return fact.key
+    for group in getattr(trial, "groups", {}).values():
+        for wording in (group.question_self, group.question_guardian):
+            if wording and " ".join(wording.split()) in text:
+                return str(group.key)
     for words, slot in DIALOGUE_QUESTIONS:
         if words in text:
             return slot

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.talkers import kind_for
 from bench.truth import ASKABLE, SOURCE, ckd_epi_2021
 
 DEFAULT_SIZE = 500
@@ -45,6 +46,8 @@ class Profile:
     unknown: frozenset[str]
     respondent: str  # "self" | "guardian"
     tags: tuple[str, ...] = field(default=())
+    #: how the patient talks (bench.talkers.KINDS): one_by_one, storyteller or paster
+    kind: str = "one_by_one"
 
     def knows(self, key: str) -> bool:
         return key not in self.unknown and self.facts.get(key) is not None
@@ -61,6 +64,7 @@ class Profile:
             "facts": self.facts,
             "unknown": sorted(self.unknown),
             "tags": list(self.tags),
+            "kind": self.kind,
         }
 
 
@@ -499,7 +503,9 @@ def _respondent(age: int, rng: random.Random) -> str:
 
 
 def generate(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> list[Profile]:
-    """`size` profiles; scenario i % len(SCENARIOS) for the i-th, everything else seeded."""
+    """`size` profiles; scenario i % len(SCENARIOS) for the i-th, everything else seeded; the
+    way each talks (`kind`) round-robin per scenario (bench.talkers.kind_for), so every
+    scenario gets every kind and the random draws are those of a population without kinds."""
     rng = random.Random(seed)
     profiles = []
     for index in range(size):
@@ -524,6 +530,7 @@ def generate(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> list[Profile
                 unknown=frozenset(unknown),
                 respondent=respondent,
                 tags=tuple(tags),
+                kind=kind_for(index, len(SCENARIOS)),
             )
         )
     return profiles
@@ -545,6 +552,7 @@ def summary(profiles: Sequence[Profile]) -> dict[str, Any]:
     return {
         "size": len(profiles),
         "scenarios": len({p.scenario for p in profiles}),
+        "kinds": dict(Counter(p.kind for p in profiles)),
         "tags": dict(tags),
         "expected_after_chat": dict(chat),
         "eligibility_with_every_fact_known": dict(full),

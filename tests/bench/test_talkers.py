@@ -1,0 +1,206 @@
+"""The simulated patients who talk (bench.talkers): stories hold only true facts and the parser
+reads them back; pasted labs are read back; a read-back with a planted wrong value is answered
+"no" with the correction; group answers name the right members."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from bench.phrasing import same_side
+from bench.population import SCENARIOS, generate
+from bench.talkers import (
+    KINDS,
+    LAB_KEYS,
+    group_answer,
+    group_words,
+    kind_for,
+    lab_paste,
+    lab_prose,
+    matches,
+    readback_answer,
+    story,
+    wrong_values,
+)
+from bench.truth import ASKABLE
+from bot.answers.extract import extract_facts
+from bot.criteria import get_trial
+
+TRIAL = get_trial()
+PROFILES = generate(186)
+
+
+def _stated(text: str, pending: str | None = None) -> dict[str, Any]:
+    return {
+        c.fact: c.value
+        for c in extract_facts(text, TRIAL, pending=pending)
+        if c.confidence == "stated"
+    }
+
+
+def test_every_scenario_gets_every_kind_and_prefixes_are_balanced() -> None:
+    profiles = generate(3 * len(SCENARIOS))
+    by_scenario: dict[str, set[str]] = {}
+    for p in profiles:
+        by_scenario.setdefault(p.scenario, set()).add(p.kind)
+    assert all(kinds == set(KINDS) for kinds in by_scenario.values())
+    counts = Counter(p.kind for p in generate(186))
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
+    assert kind_for(0, 93) != kind_for(93, 93)
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_a_story_holds_only_true_facts_and_the_parser_reads_them_back(round_: int) -> None:
+    sizes, styles = Counter(), Counter()
+    for p in PROFILES:
+        rng = random.Random(f"{round_}:{p.id}")
+        said = story(p.facts, {k for k in ASKABLE if p.knows(k)}, p.respondent, rng)
+        sizes[len(said.values)] += 1
+        styles[said.style] += 1
+        assert 3 <= len(said.values) <= 11, said
+        for key, value in said.values.items():
+            assert key in ASKABLE and p.knows(key), (key, said.text)
+            assert matches(key, value, p.facts[key]), (key, value, said.text)
+        read = _stated(said.text)
+        for key, value in said.values.items():
+            assert key in read and matches(key, read[key], value), (key, said.text, read)
+        for key, value in read.items():  # anything else it reads is true as well
+            assert matches(key, value, p.facts.get(key)), (key, value, said.text)
+    assert {"story:self", "story:guardian", "story:letter"} <= set(styles)
+    assert len(sizes) >= 5, sizes
+
+
+def test_a_story_names_a_guardians_child_in_the_third_person() -> None:
+    child = next(p for p in PROFILES if p.respondent == "guardian")
+    said = story(child.facts, set(ASKABLE), "guardian", random.Random(3))
+    words = said.text.lower()
+    assert "my daughter" in words or "my son" in words
+    assert " i " not in f" {words} ".replace("i'm", "")
+
+
+@pytest.mark.parametrize("paste", [True, False])
+def test_lab_values_pasted_or_told_are_read_back(paste: bool) -> None:
+    layouts = Counter()
+    for p in PROFILES:
+        rng = random.Random(p.id)
+        if paste:
+            said = lab_paste(LAB_KEYS, p.facts, p.knows, rng)
+        else:
+            said = lab_prose(LAB_KEYS, p.facts, p.knows, p.respondent, rng)
+        layouts[said.style] += 1
+        read = _stated(said.text)
+        for key, value in said.values.items():
+            assert p.knows(key), (key, said.text)
+            true = float(p.facts[key])  # a unit's rounding, never across a threshold
+            assert abs(value - true) <= 0.03 * true and same_side(key, true, value, p.facts)
+            assert key in read and matches(key, read[key], value), (key, said.text, read)
+        assert set(read) <= set(said.values), (said.text, read)
+    nothing = (
+        lab_paste(LAB_KEYS, PROFILES[0].facts, lambda key: False, random.Random(1))
+        if paste
+        else lab_prose(LAB_KEYS, PROFILES[0].facts, lambda key: False, "self", random.Random(1))
+    )
+    assert nothing.values == {} and _stated(nothing.text) == {}, nothing
+    assert "don't" in nothing.text or "no idea" in nothing.text or "not sure" in nothing.text
+    if paste:
+        assert len(layouts) >= 4, layouts
+
+
+def test_a_read_back_with_a_planted_wrong_value_is_answered_no_with_the_correction() -> None:
+    meant = {"age_years": 34, "biopsy_months_ago": 5.0, "lupus_nephritis": True}
+    right, wrong = readback_answer(meant, meant, "self", "female", random.Random(1))
+    assert wrong == {} and _stated(right.text, None) == {}
+    assert right.text.lower().startswith(("yes", "correct", "yep"))
+    planted = {**meant, "biopsy_months_ago": 3.0}
+    said, wrong = readback_answer(planted, meant, "self", "female", random.Random(1))
+    assert wrong == {"biopsy_months_ago": (3.0, 5.0)}
+    assert said.text.startswith("no")
+    assert _stated(said.text) == {"biopsy_months_ago": 5.0}, said.text
+    # a value read back for a fact the patient never told: "no", nothing to correct with
+    said, wrong = readback_answer({"heart_condition": True}, {}, "self", "female", random.Random(1))
+    assert said.text == "no" and wrong == {"heart_condition": (True, None)}
+
+
+@pytest.mark.parametrize(
+    ("key", "meant", "read_back"),
+    [
+        ("age_years", 34, 43),
+        ("sex", "female", "male"),
+        ("heart_condition", False, True),
+        ("lupus_nephritis", True, False),
+        ("glucocorticoid_mg_per_day", 10.0, 1.0),
+        ("serum_creatinine_mg_dl", 1.11, 11.1),
+        ("ana_titer", 640, 64),
+        ("biopsy_class", "IV", "V+IV"),
+    ],
+)
+def test_each_correction_is_read_as_the_right_value(key: str, meant: Any, read_back: Any) -> None:
+    said, wrong = readback_answer(
+        {key: read_back}, {key: meant}, "self", "female", random.Random(2)
+    )
+    assert key in wrong
+    read = _stated(said.text)
+    assert key in read and matches(key, read[key], meant), (said.text, read)
+
+
+def test_matches_tolerates_unit_rounding_only() -> None:
+    assert matches("serum_creatinine_mg_dl", 1.11, 98 / 88.42)
+    assert not matches("serum_creatinine_mg_dl", 1.2, 1.11)
+    assert matches("biopsy_class", "V+IV", "V + IV") and not matches("biopsy_class", "IV", "III")
+    assert not matches("heart_condition", True, False)
+    assert wrong_values({"age_years": 34}, {"age_years": 34}) == {}
+
+
+def _group_labels(group_key: str) -> dict[str, str]:
+    return dict(TRIAL.groups[group_key].item_labels)
+
+
+@pytest.mark.parametrize("group_key", ["conditions_now", "history_ever"])
+def test_group_answers_say_what_the_truth_says(group_key: str) -> None:
+    members = list(TRIAL.groups[group_key].members)
+    labels = _group_labels(group_key)
+    rng = random.Random(5)
+    none = group_answer(members, dict.fromkeys(members, False), labels, rng)
+    assert none.style == "group:none" and "none" in none.text
+    assert all(v is False for v in none.values.values())
+    truth: dict[str, bool | None] = dict.fromkeys(members, False)
+    truth[members[1]] = True
+    truth[members[-1]] = None
+    said = group_answer(members, truth, labels, rng)
+    assert said.values == truth
+    assert "not sure" in said.text
+    # each named item carries one of its fact's topic words, so the reader can find it
+    for key in (members[1], members[-1]):
+        terms = TRIAL.facts[key].terms
+        named = [w for w in group_words(labels[key]) if w in said.text]
+        assert named and any(t in named[0] for t in terms), (key, said.text)
+
+
+def _group_reader() -> Any:
+    """The dialogue's reader of a grouped answer, once it lands on main (issue 11 §3)."""
+    import bot.answers as answers
+
+    for name in ("parse_group_answer", "read_group_answer", "parse_group"):
+        if hasattr(answers, name):
+            return getattr(answers, name)
+    pytest.skip("no group-answer reader in bot.answers yet (issue 11 §3 lands from dialogue)")
+
+
+@pytest.mark.parametrize("group_key", ["conditions_now", "history_ever"])
+def test_group_answers_parse_to_the_right_members(group_key: str) -> None:
+    reader = _group_reader()
+    group = TRIAL.groups[group_key]
+    members = list(group.members)
+    labels = _group_labels(group_key)
+    for seed in range(30):
+        rng = random.Random(seed)
+        truth: dict[str, bool | None] = {m: rng.random() < 0.2 for m in members}
+        if seed % 3 == 0:
+            truth[rng.choice(members)] = None
+        said = group_answer(members, truth, labels, rng)
+        read = reader(said.text, group, TRIAL)
+        values = read if isinstance(read, dict) else dict(getattr(read, "values", {}))
+        assert values == truth, (said.text, values)
