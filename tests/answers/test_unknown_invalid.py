@@ -109,6 +109,18 @@ LAB_DONT_KNOW = [
     "not off the top of my head",
     "let me check",
     "No, never been told what it is",
+    "I've never had that test",
+    "they never did that test",
+    "never heard of it",
+    "not that I remember",
+    "search me",
+    "my doctor would know",
+    "I think my doctor has them",
+    "I can find out",
+    "I'll check and come back to you",
+    "the results are at home",
+    "they're with my doctor",
+    "still waiting for the results",
 ]
 LAB_ASKED = ["ana_titer", "lymphocytes_10e9_l", "hba1c_percent", "serum_creatinine_mg_dl",
              "biopsy_class"]  # fmt: skip
@@ -127,6 +139,7 @@ def test_natural_dont_know_to_a_lab_question(key: str, text: str) -> None:
         ("ana_titer", "my doctor has them, it was 1:160", 160),
         ("lymphocytes_10e9_l", "never looked at them but I think it was 1.2", 1.2),
         ("hba1c_percent", "the hospital has my reports, it was 6.1%", 6.1),
+        ("lymphocytes_10e9_l", "they're at home but it was 1.2 last time", 1.2),
     ],
 )
 def test_a_value_beside_records_elsewhere_is_read(key: str, text: str, value: object) -> None:
@@ -141,6 +154,8 @@ def test_a_value_beside_records_elsewhere_is_read(key: str, text: str, value: ob
         ("nope, never been told", False),
         ("not that I know of", False),
         ("I was never told I had it", False),
+        ("not that I remember", False),
+        ("never heard of it", False),
     ],
 )
 def test_never_told_is_a_no_to_a_yes_no_question(text: str, value: bool) -> None:
