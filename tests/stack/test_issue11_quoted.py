@@ -156,6 +156,16 @@ def test_a_story_at_the_age_question_gets_a_read_back_not_more_than_one_number(
         ("ln_no_remission", "yes. mycophenolate 2 yrs didnt work, protein still high"),
         ("ln_no_remission", "yes. tacrolimus and mycophenolate didn't work"),
         ("routine_treatment_failed", "yes. mycophenolate 2 yrs didnt work"),
+        # not quoted, the same kind: the words state the very thing asked ("did not go down")
+        pytest.param(
+            "ln_no_remission",
+            "yes, the protein never went down",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="'yes, the protein never went down' gets 'I heard both yes and no' "
+                "(three times, then ln_no_remission is stored unknown)",
+            ),
+        ),
     ],
 )
 def test_a_yes_with_words_that_state_the_failure_is_a_coherent_yes(
