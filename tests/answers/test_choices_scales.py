@@ -140,6 +140,15 @@ ECOG_WORDS: list[tuple[str, int]] = [
     ("completely bedridden", 4),
     ("I'm in bed all day", 4),
     ("I can't take care of myself at all", 4),
+    ("my mum does everything for me", 4),
+    ("I spend most of the day on the sofa", 3),
+    ("I do everything except running", 1),
+    ("I can do everything except work", 2),
+    ("I can do everything except go to school", 2),
+    ("I can do everything but I get tired", 1),
+    ("I run marathons", 0),
+    ("I still play tennis", 0),
+    ("she plays with her friends and goes to nursery", 0),
 ]
 
 
