@@ -244,6 +244,10 @@ def reply(
     agreement benchmark's patients of other kinds go through `say`.)"""
     if asked in ASKABLE:
         return _answer(profile, asked, attempt, rng)
+    if trial is None and asked not in DIALOGUE_SLOTS:  # a group or the lab invitation
+        from bot.criteria import get_trial
+
+        trial = get_trial()
     members = list(pending)
     if not members and trial is not None and asked in getattr(trial, "groups", {}):
         members = list(trial.groups[asked].members)

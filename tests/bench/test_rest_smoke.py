@@ -35,6 +35,14 @@ def test_agreement_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     assert not data["conversations_not_finished"], data["conversations_not_finished"]
     assert len(data["disagreements"]) == 5 - data["outcome_and_flags_agreement"]["agree"]
     assert "| measure | value |" in agreement.report(result)
+    # issue 11: every kind of patient, the pending question from the tracker, messages counted
+    assert data["kinds"] == {"one_by_one": 2, "storyteller": 2, "paster": 1}
+    assert data["pending_question_source"] == {"tracker": 5}
+    counted = data["messages_to_result"]["by_outcome_and_kind"]
+    assert sum(cell["all"]["n"] for cell in counted.values()) >= 5
+    assert any(t.startswith("story:") for t in data["talk_styles"]), data["talk_styles"]
+    assert data["readbacks"]["answered"] >= 1
+    assert "| outcome | one_by_one | storyteller | paster |" in agreement.report(result)
 
 
 def test_latency_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
