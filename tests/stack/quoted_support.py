@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bot.criteria import get_trial
 from tests.stack.harness import Chat, Stack
 
 #: requested_slot while a read-back (or the confirmation before an exclusion) waits.
@@ -67,6 +68,11 @@ def current(stack: Stack, sender: str) -> dict[str, Row]:
     return {row.fact: row for row in answers(stack, sender) if row.current}
 
 
+def _yes_no(key: str) -> bool:
+    fact = get_trial().facts.get(key)
+    return fact is not None and fact.type == "boolean"
+
+
 @dataclass(frozen=True)
 class Profile:
     """A patient's true answers. `single`: the answer typed when one fact is asked; for a
@@ -77,6 +83,8 @@ class Profile:
     named: Mapping[str, str] = field(default_factory=dict)
     unsure: Mapping[str, str] = field(default_factory=dict)
     confirm: str = "yes thats right"
+    #: the reply to the invitation to type or paste lab results.
+    labs: str = "i dont have my results with me sorry"
 
     def but(
         self,
@@ -97,6 +105,8 @@ class Profile:
         """What this patient types for the question the tracker says is pending."""
         if requested == CONFIRM:
             return self.confirm
+        if len(pending) > 1 and not all(_yes_no(key) for key in pending):
+            return self.labs  # the invitation to type or paste lab results
         if len(pending) > 1:  # a grouped question
             named = [self.named[key] for key in pending if key in self.named]
             unsure = [self.unsure[key] for key in pending if key in self.unsure]
