@@ -204,3 +204,106 @@ def test_group_answers_parse_to_the_right_members(group_key: str) -> None:
         read = reader(said.text, group, TRIAL)
         values = read if isinstance(read, dict) else dict(getattr(read, "values", {}))
         assert values == truth, (said.text, values)
+
+
+# --- the agreement benchmark's patient: what it says for the tracker's pending question -------
+def _chat(kind: str, respondent: str = "self") -> Any:
+    from bench.agreement import Conversation, Typed
+
+    profile = next(p for p in PROFILES if p.respondent == respondent and p.kind == kind)
+    chat = Conversation(profile, "test", kind=kind)
+    chat.turns += [Typed("opening", "hi"), Typed("consent_prescreen", "yes")]
+    chat.turns.append(Typed("respondent", "for myself"))
+    return chat
+
+
+def test_the_patient_answers_a_read_back_from_what_they_said() -> None:
+    from bench.agreement import Pending, Typed, say
+
+    chat = _chat("storyteller")
+    profile = chat.profile
+    told = {"age_years": profile.facts["age_years"], "sle_diagnosed": True}
+    chat.turns.append(Typed("age_years", "story", values=told, style="story:self"))
+    right = say(
+        profile, chat.kind, Pending("confirm_facts", (), told), 1, random.Random(1), TRIAL, chat
+    )
+    assert right.text.lower().startswith(("yes", "correct", "yep")), right
+    planted = {**told, "age_years": told["age_years"] + 10}
+    wrong = say(
+        profile, chat.kind, Pending("confirm_facts", (), planted), 1, random.Random(1), TRIAL, chat
+    )
+    assert wrong.text.startswith("no, "), wrong
+    assert _stated(wrong.text)["age_years"] == told["age_years"]
+    assert [bool(rb.wrong) for rb in chat.readbacks] == [False, True]
+    assert chat.readbacks[1].wrong == {"age_years": (planted["age_years"], told["age_years"])}
+
+
+def test_the_first_fact_question_gets_the_story_then_answers_one_by_one() -> None:
+    from bench.agreement import Pending, say
+
+    chat = _chat("storyteller")
+    first = say(
+        chat.profile,
+        chat.kind,
+        Pending("age_years", ("age_years",)),
+        1,
+        random.Random(2),
+        TRIAL,
+        chat,
+    )
+    assert first.style.startswith("story:") and len(first.values) >= 3
+    chat.turns.append(first)
+    second = say(
+        chat.profile, chat.kind, Pending("sex", ("sex",)), 1, random.Random(2), TRIAL, chat
+    )
+    assert not second.style.startswith("story") and set(second.values) == {"sex"}
+    plain = _chat("one_by_one")
+    answer = say(
+        plain.profile,
+        plain.kind,
+        Pending("age_years", ("age_years",)),
+        1,
+        random.Random(2),
+        TRIAL,
+        plain,
+    )
+    assert set(answer.values) == {"age_years"}
+
+
+def test_a_group_and_the_lab_invitation_are_answered_whole() -> None:
+    from bench.agreement import Pending, say
+
+    chat = _chat("paster")
+    members = TRIAL.groups["conditions_now"].members
+    group = say(
+        chat.profile,
+        chat.kind,
+        Pending("conditions_now", members),
+        1,
+        random.Random(3),
+        TRIAL,
+        chat,
+    )
+    assert group.style.startswith("group:") and set(group.values) == set(members)
+    labs = say(
+        chat.profile, chat.kind, Pending("lab_results", LAB_KEYS), 1, random.Random(3), TRIAL, chat
+    )
+    assert labs.style.startswith("paste:") and set(labs.values) == set(LAB_KEYS)
+    other = _chat("one_by_one")
+    prose = say(
+        other.profile,
+        other.kind,
+        Pending("lab_results", LAB_KEYS),
+        1,
+        random.Random(3),
+        TRIAL,
+        other,
+    )
+    assert prose.style.startswith("labs:")
+
+
+def test_messages_are_counted_from_the_consent_answer_to_the_result() -> None:
+    chat = _chat("one_by_one")
+    assert chat.messages_to_result() is None
+    chat.result_turn = 5  # turns: opening 0, consent 1, respondent 2, … the 5th answered
+    assert chat.messages_to_result() == 5
