@@ -6,6 +6,14 @@ Weaker hedges ("maybe", "possibly", "probably") are separate: for yes/no questio
 the answer unknown, beside a number they only mark an estimate ("maybe 40" → 40).
 "Not that I know of" is *not* a don't-know: it is a (soft) no. The phrases are the
 language's ``dontknow.yaml``.
+
+Some answers mean "I don't know" only to a lab value asked of the patient ("do you know your
+latest lymphocyte count?"): a bare "no", "never been told that number", "I've never looked at
+them", "I've never had that test". To a yes/no question the same words are a no ("never been
+told I have diabetes"), so they are ``no_idea`` phrases, read after the yes/no parser has had
+its turn. "The records are with someone else" ("my doctor has those", "the hospital has my
+reports") is a don't-know for every fact. Both are whole answers (anchored), so a value said
+beside them still counts: "my doctor has them, it was 1:160" is 1:160.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ def hedge_span(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[int, int] |
 
 
 def no_idea_span(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[int, int] | None:
-    """A bare "no" to "do you know your latest …?" (which means "I don't know" there)."""
+    """Where an answer to "do you know your latest …?" says the patient does not know it: a
+    bare "no", "never been told", "never looked at them" (a don't-know only for such values)."""
     return _span(text, "no_idea", language)
 
 
