@@ -63,6 +63,16 @@ SCHEMA: Mapping[str, Mapping[str, Kind]] = {
         "plural": "pattern",
         "singular_strip": "words",
     },
+    "groups": {
+        "fragments": "fragments",
+        "boundary": "pattern",
+        "unsure": "pattern",
+        "looks_ahead": "pattern",
+        "named": "pattern",
+        "negated": "pattern",
+        "none_else": "pattern",
+        "no_results": "pattern",
+    },
     "dontknow": {
         "fragments": "fragments",
         "dont_know": "pattern",

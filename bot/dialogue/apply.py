@@ -16,7 +16,7 @@ from bot.criteria.model import Value
 from bot.dialogue import persistence
 from bot.dialogue.contact import next_contact_slot, split_details
 from bot.dialogue.interpret import ERASE, HUMAN, RESET, STOP, WHY, FactValue, Interpretation
-from bot.dialogue.messages import BotMessage, Button, after_buttons
+from bot.dialogue.messages import BotMessage, Button, after_buttons, value_with_unit
 from bot.dialogue.state import (
     ACTIVE,
     ASKING,
@@ -30,9 +30,11 @@ from bot.dialogue.state import (
     DECLINED,
     DELETED,
     FINISHED,
+    LAB_ROUNDS,
     LANGUAGE,
     OPENING,
     OUTCOME,
+    PENDING_FACTS,
     PROPOSED,
     PROPOSED_TEXT,
     RESPONDENT,
@@ -42,7 +44,7 @@ from bot.dialogue.state import (
     fresh_slots,
     slot_value,
 )
-from bot.engine import Assessment, assess
+from bot.engine import LABS, Assessment, assess
 from bot.i18n import t
 
 #: the third answer that cannot be understood is recorded as unknown.
@@ -108,21 +110,28 @@ def _unsaved(state: State) -> Changes:
 def next_slot(state: State, assessment: Assessment | None = None) -> str | None:
     """The pre-screen slot to ask next, or None when the pre-screen is over (`assessment`:
     the state's facts assessed, when the caller has it)."""
+    return next_ask(state, assessment)[0]
+
+
+def next_ask(state: State, assessment: Assessment | None = None) -> tuple[str | None, list[str]]:
+    """(the slot to ask next, the fact keys its question covers): a dialogue slot with no
+    facts, a fact and itself, or a group (or the lab-values question) and its pending facts."""
     slots = state.slots
     if slots.get(STATE) in (DECLINED, STOPPED, DELETED):
-        return None
+        return None, []
     if slots.get(CONSENT) is None:
-        return CONSENT
+        return CONSENT, []
     if slots.get(CONSENT) is not True:
-        return None
+        return None, []
     if slots.get(RESPONDENT) is None:
-        return RESPONDENT
+        return RESPONDENT, []
     assessment = assessment or assess(state.trial, state.facts())
     if assessment.outcome == "ineligible":
-        return None
+        return None, []
     if state.proposed:
-        return CONFIRM
-    return assessment.next_question
+        return CONFIRM, list(state.proposed)
+    ask = assessment.next_ask
+    return (ask.key, list(ask.facts)) if ask is not None else (None, [])
 
 
 def _merged(state: State, changes: Changes) -> State:
@@ -229,10 +238,11 @@ def _plan(state: State, changes: Changes) -> None:
         changes.assessment = assess(state.trial, facts)
     changes.writes.facts = facts
     changes.writes.assessment = changes.assessment
-    upcoming = next_slot(after, changes.assessment)
+    upcoming, covered = next_ask(after, changes.assessment)
     if upcoming != state.asking:
         changes.slots.setdefault(ATTEMPTS, 0)
     changes.slots[ASKING] = upcoming
+    changes.slots[PENDING_FACTS] = covered
     if upcoming is None:
         _finish(after, changes)
 
@@ -251,6 +261,11 @@ def _answered(interpretation: Interpretation, state: State, changes: Changes) ->
         changes.slots[OPENING] = None
         _propose(state, changes, proposed, interpretation.proposed_text or text)
         return
+    if state.asking == LABS:
+        labs = set(state.asked_together)
+        read = {found.key for found in (*interpretation.values, *interpretation.proposed)}
+        if read & labs:
+            changes.slots[LAB_ROUNDS] = int(state.slots.get(LAB_ROUNDS) or 0) + 1
     for found in interpretation.values:
         fact = state.trial.facts[found.key]
         if excludes(state, changes, found.key, found.value):
@@ -288,9 +303,7 @@ def shown_value(found: FactValue, state: State) -> str:
         return t("dialogue.value.yes" if value else "dialogue.value.no", language)
     if fact.value_labels and str(value) in fact.value_labels:
         return fact.value_labels[str(value)].lower()
-    if fact.unit:
-        return t("dialogue.value.with_unit", language, value=value, unit=fact.unit)
-    return str(value)
+    return value_with_unit(fact, value, language)
 
 
 def _consented(consent: bool, state: State, changes: Changes) -> None:
@@ -304,15 +317,18 @@ def _consented(consent: bool, state: State, changes: Changes) -> None:
 
 
 def _not_understood(interpretation: Interpretation, state: State, changes: Changes) -> None:
-    """The pending answer could not be read: a hint; the third time a fact is left unknown."""
+    """The pending answer could not be read: a hint; the third time the facts asked (one, or
+    those a grouped question covers) are left unknown."""
     asking = state.asking or ""
-    if asking not in state.trial.facts:
+    covered = state.asked_together or ((asking,) if asking in state.trial.facts else ())
+    if not covered:
         changes.notes.append(interpretation.not_understood or "")
         return
     attempts = int(state.slots.get(ATTEMPTS) or 0) + 1
     if attempts >= MAX_INVALID:
-        changes.slots[asking] = slot_value(None)
-        changes.writes.answers.append((state.trial.facts[asking], None, interpretation.text))
+        for key in covered:
+            changes.slots[key] = slot_value(None)
+            changes.writes.answers.append((state.trial.facts[key], None, interpretation.text))
         changes.slots[ATTEMPTS] = 0
         changes.notes.append(t("dialogue.answer.give_up", state.language))
         return
@@ -335,7 +351,9 @@ def _interrupted(interpretation: Interpretation, state: State, changes: Changes)
         erase(state, changes)
         return True
     if interpretation.topic is not None:
-        pending = state.asking if state.asking in state.trial.facts else None
+        asking = state.asking or ""
+        together = state.group is not None or asking == LABS
+        pending = asking if asking in state.trial.facts or together else None
         changes.said.append(BotMessage(topic_answer(state, interpretation.topic, pending)))
         return True
     return False
@@ -367,8 +385,12 @@ def topic_answer(state: State, topic: str, pending_fact: str | None) -> str:
     trial, language = state.trial, state.language
     if topic == WHY:
         fact = trial.facts.get(pending_fact or "")
-        if fact is not None and fact.why:
-            return t("dialogue.topic.why", language, why=fact.why)
+        group = trial.groups.get(pending_fact or "")
+        why = fact.why if fact is not None else group.why if group is not None else None
+        if pending_fact == LABS:
+            return t("dialogue.labs.why", language)
+        if why:
+            return t("dialogue.topic.why", language, why=why)
         return t("dialogue.topic.why_general", language)
     if topic in trial.topics:
         return trial.topics[topic].text

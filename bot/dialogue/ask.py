@@ -18,6 +18,7 @@ from bot.dialogue.messages import (
     after_buttons,
     join_list,
     respondent_buttons,
+    value_with_unit,
     yes_no,
     yes_no_dont_know,
 )
@@ -28,13 +29,14 @@ from bot.dialogue.state import (
     CONTACT_DETAILS,
     CONTACT_NAME,
     CONTACT_SLOTS,
+    LAB_ROUNDS,
     PENDING_FACTS,
     REQUESTED,
     RESPONDENT,
     STOPPED,
     State,
 )
-from bot.engine import Assessment, plan
+from bot.engine import LABS, Assessment, plan
 from bot.i18n import t
 
 #: the catalog's question for each contact slot.
@@ -79,10 +81,14 @@ def ask(state: State) -> Reply:
 
 
 def pending_facts(state: State) -> list[str]:
-    """The fact keys the pending question covers: the fact asked, the facts read back, or []."""
+    """The fact keys the pending question covers: the fact asked, a group's (or the lab
+    question's) pending facts, the facts read back, or []."""
     asking = state.asking
     if asking == CONFIRM:
         return list(state.proposed)
+    together = state.asked_together
+    if together:
+        return list(together)
     return [asking] if asking is not None and asking in state.trial.facts else []
 
 
@@ -97,18 +103,9 @@ def readback_item(state: State, key: str, value: Value) -> str:
     if fact.value_labels and str(value) in fact.value_labels:
         label = fact.value_labels[str(value)]
         shown = label[:1].lower() + label[1:]
-    elif fact.unit:
-        shown = t("dialogue.value.with_unit", language, value=_number(value), unit=fact.unit)
     else:
-        shown = str(_number(value))
+        shown = value_with_unit(fact, value, language)
     return t("dialogue.confirm.item", language, label=fact.label, value=shown)
-
-
-def _number(value: Value) -> Value:
-    """3.0 → 3 (a whole number read back without its decimals)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def readback_message(state: State, prefix: str) -> BotMessage:
@@ -139,11 +136,12 @@ def buttons_for(fact: FactSpec, language: str) -> tuple[Button, ...]:
 
 
 def progress_line(state: State) -> tuple[str, int]:
-    """("About N questions left.", N) from the planner; the current question counts. The
-    message's assessment holds the plan when `apply` made one."""
+    """("About N questions left.", N) from the planner, a grouped question counted as one;
+    the current question counts. The message's assessment holds the plan when `apply` made
+    one."""
     changes = state.changes
     known = changes.assessment.plan if changes and changes.assessment else None
-    left = max((known or plan(state.trial, state.facts())).questions_left, 1)
+    left = max((known or plan(state.trial, state.facts())).asks_left, 1)
     if left == 1:
         return t("dialogue.progress.last", state.language), left
     return t("dialogue.progress.left", state.language, count=left), left
@@ -164,12 +162,50 @@ def question_message(state: State, slot: str, note: str | None) -> BotMessage:
     if slot in CONTACT_SLOTS:
         buttons = yes_no(language) if slot == CONTACT_CONSENT else ()
         return BotMessage(prefix + t(CONTACT_QUESTIONS[slot], language), buttons, custom)
+    if state.group is not None or slot == LABS:
+        return together_message(state, slot, prefix)
     fact = trial.facts[slot]
     progress, left = progress_line(state)
     question = fact.question(state.slots.get(RESPONDENT))
     text = t("dialogue.question.with_progress", language, question=question, progress=progress)
     custom.update({"questions_left": left, "unit": fact.unit})
     return BotMessage(prefix + text, buttons_for(fact, language), custom)
+
+
+def together_message(state: State, slot: str, prefix: str) -> BotMessage:
+    """A question that covers several facts: a group ("Do any of these apply to you at the
+    moment?" over one line per item, "None of these" and one button per item), or the
+    invitation to type or paste lab results (the second time: the values still missing)."""
+    language, trial = state.language, state.trial
+    covered = state.asked_together
+    progress, left = progress_line(state)
+    custom: dict[str, object] = {"slot": slot, "pending_facts": list(covered)}
+    custom["questions_left"] = left
+    group = state.group
+    if group is not None:
+        lines = [t("dialogue.list.bullet", language, item=group.items[key]) for key in covered]
+        question = group.question(state.slots.get(RESPONDENT))
+        text = t(
+            "dialogue.group.question",
+            language,
+            question=question,
+            items="\n".join(lines),
+            progress=progress,
+        )
+        buttons = (
+            Button.of("dialogue.button.none_of_these", language),
+            *(
+                Button(group.item_labels[key], group.item_labels[key], wide_only=True)
+                for key in covered
+            ),
+            Button.of("dialogue.button.dont_know", language),
+        )
+        return BotMessage(prefix + text, buttons, custom)
+    lines = [t("dialogue.list.bullet", language, item=trial.facts[key].label) for key in covered]
+    message_id = "dialogue.labs.missing" if state.slots.get(LAB_ROUNDS) else "dialogue.labs.invite"
+    text = t(message_id, language, items="\n".join(lines), progress=progress)
+    buttons = (Button.of("dialogue.button.no_results", language),)
+    return BotMessage(prefix + text, buttons, custom)
 
 
 def result_text(state: State, assessment: Assessment) -> str:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.answers import Candidate, Parsed, extract_facts, parse_answer, parse_correction
-from bot.criteria.model import FactSpec, Trial, Value
+from bot.answers.groups import has_no_results, read_group_answer
+from bot.criteria.model import FactSpec, Group, Trial, Value
 from bot.dialogue.contact import read_details, read_name
 from bot.dialogue.respondent import parse_respondent
 from bot.dialogue.state import (
@@ -27,15 +28,17 @@ from bot.dialogue.state import (
     CONTACT_DETAILS,
     CONTACT_NAME,
     CONTACT_SLOTS,
+    LAB_ROUNDS,
     OPENING,
     RESPONDENT,
     State,
 )
-from bot.engine import FactError, coerce_value
+from bot.engine import LABS, FactError, coerce_value
 from bot.i18n import DEFAULT_LANGUAGE, t
 
-#: characters of a message the dialogue reads; a longer message is cut here, with a note.
-MAX_TEXT = 500
+#: characters of a message the dialogue reads (a pasted lab report fits; the web page refuses
+#: longer messages); a longer message is cut here, with a note.
+MAX_TEXT = 1000
 #: an intent below this confidence is not acted on while a question is pending.
 INTENT_CONFIDENCE = 0.5
 
@@ -157,8 +160,10 @@ CONSENT_FACT = consent_fact(DEFAULT_LANGUAGE)
 
 
 def clip(text: str | None) -> tuple[str, bool]:
-    """(whitespace-normalised text cut to MAX_TEXT characters, whether it was cut)."""
-    cleaned = " ".join((text or "").split())
+    """(whitespace-normalised text cut to MAX_TEXT characters, whether it was cut). Line
+    breaks stay (a pasted report is read line by line); other runs of spaces become one."""
+    lines = (" ".join(line.split()) for line in (text or "").splitlines())
+    cleaned = "\n".join(line for line in lines if line)
     return cleaned[:MAX_TEXT], len(cleaned) > MAX_TEXT
 
 
@@ -219,6 +224,10 @@ def interpret(message: Message, state: State) -> Interpretation:
         return _contact(base, asking, language)
     if asking == CONFIRM:
         return _confirmation(base, state)
+    if state.group is not None and base.control is None:
+        return _grouped(base, state, state.group)
+    if asking == LABS and base.control is None:
+        return _lab_values(base, state)
     return _answer(base, state, asking)
 
 
@@ -317,6 +326,60 @@ def _confirmation(base: Interpretation, state: State) -> Interpretation:
             return base
         return replace(base, not_understood=t("dialogue.confirm.not_understood", language))
     return replace(base, values=confirmed, confirm=said)
+
+
+def _grouped(base: Interpretation, state: State, group: Group) -> Interpretation:
+    """The answer to a grouped question: the items named (true), not sure of (unknown) and
+    the rest (false); facts the message states besides them are read back."""
+    text, language = base.text, state.language
+    members = state.asked_together or tuple(
+        key for key in group.members if key not in state.facts()
+    )
+    others = tuple(found for found in stated_facts(text, state, None) if found.key not in members)
+    story = replace(base, proposed=others, proposed_text=text) if others else base
+    reading = read_group_answer(text, state.trial, members, group.item_labels)
+    if reading is None or reading.which:
+        if others:
+            return story
+        if reading is not None:
+            return _with(base, hint=t("dialogue.group.which", language))
+        hint = group.hint or t("dialogue.group.not_understood", language)
+        return _with(base, hint=hint)
+    values = tuple(
+        _found(
+            key,
+            Parsed("value", value, span=span, language=language)
+            if value is not None
+            else Parsed("unknown", span=span, language=language),
+            text,
+            language,
+        )
+        for key, (value, span) in reading.values.items()
+    )
+    return _with(story, *values)
+
+
+def _lab_values(base: Interpretation, state: State) -> Interpretation:
+    """The answer to the lab-values question: every value it states is read back (with the
+    other facts it states); "I don't have them" leaves the values asked unknown. Asked a
+    second time (for what is still missing), the values not given are unknown."""
+    text, language = base.text, state.language
+    asked = state.asked_together
+    stated = stated_facts(text, state, None)
+    given = {found.key for found in stated}
+    story = replace(base, proposed=stated, proposed_text=text) if stated else base
+    if not stated and has_no_results(text, language):
+        missing = asked
+    elif stated and int(state.slots.get(LAB_ROUNDS) or 0) >= 1:
+        missing = tuple(key for key in asked if key not in given)
+    elif stated:
+        return story
+    else:
+        return _with(base, hint=t("dialogue.labs.not_understood", language))
+    unknown = tuple(
+        _found(key, Parsed("unknown", language=language), text, language) for key in missing
+    )
+    return _with(story, *unknown)
 
 
 def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> Interpretation:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.criteria.model import FactSpec, Value
 from bot.i18n import t
 
 
@@ -18,12 +19,22 @@ class Button:
 
     title: str
     payload: str
+    #: shown only where there is room (one button per item of a grouped question): a phone
+    #: shows the others, and the patient types the items that apply.
+    wide_only: bool = False
 
     @classmethod
     def of(cls, message_id: str, language: str) -> Button:
         """A button whose title and payload are the catalog's text for `message_id`."""
         text = t(message_id, language)
         return cls(text, text)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The button as the channel carries it (``wide_only`` only when set)."""
+        out: dict[str, Any] = {"title": self.title, "payload": self.payload}
+        if self.wide_only:
+            out["wide_only"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class BotMessage:
         """The keyword arguments of rasa_sdk's `dispatcher.utter_message`."""
         out: dict[str, Any] = {"text": self.text}
         if self.buttons:
-            out["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+            out["buttons"] = [b.as_dict() for b in self.buttons]
         return out
 
 
@@ -90,3 +101,18 @@ def join_list(items: list[str], language: str) -> str:
         head = t("dialogue.list.last", language, head=head, last=items[-1])
     return head
 
+
+def _whole(value: Value) -> Value:
+    """3.0 → 3 (a whole number shown without its decimals)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def value_with_unit(fact: FactSpec, value: Value, language: str) -> str:
+    """A number as the patient reads it: "45 years", "1.3 ×10⁹/L", a titre as "1:640"."""
+    if fact.unit == "titer":
+        return t("dialogue.value.titre", language, value=_whole(value))
+    if fact.unit:
+        return t("dialogue.value.with_unit", language, value=_whole(value), unit=fact.unit)
+    return str(_whole(value))

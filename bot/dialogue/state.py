@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.criteria.model import Trial, Value
-from bot.engine import FactError, coerce_value
+from bot.criteria.model import Group, Trial, Value
+from bot.engine import LABS, FactError, coerce_value, is_lab_value
 from bot.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ OPENING = "opening_message"
 #: `pending_facts` (the fact keys it covers; [] when no fact is pending).
 REQUESTED = "requested_slot"
 PENDING_FACTS = "pending_facts"
+#: how many times the lab-values question (`LABS`, asked as `asking`) was answered: the first
+#: time it invites the patient's results, the second asks once for what is still missing.
+LAB_ROUNDS = "lab_rounds"
 
 #: values of the `screening_state` slot.
 ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
@@ -68,6 +71,7 @@ DIALOGUE_SLOTS: tuple[str, ...] = (
     OPENING,
     REQUESTED,
     PENDING_FACTS,
+    LAB_ROUNDS,
 )
 
 
@@ -103,6 +107,29 @@ class State:
         """The slot whose question is pending, if any."""
         value = self.slots.get(ASKING)
         return str(value) if value else None
+
+    @property
+    def group(self) -> Group | None:
+        """The group of facts asked together, when a grouped question is pending."""
+        asking = self.asking
+        return self.trial.groups.get(asking) if asking else None
+
+    @property
+    def asked_together(self) -> tuple[str, ...]:
+        """The facts the pending grouped or lab-values question covers (still unknown), in
+        the order they were listed; () when no such question is pending."""
+        asking = self.asking
+        group = self.group
+        if group is not None:
+            allowed = set(group.members)
+        elif asking == LABS:
+            allowed = {key for key, fact in self.trial.facts.items() if is_lab_value(fact)}
+        else:
+            return ()
+        raw = self.slots.get(PENDING_FACTS)
+        listed = [str(key) for key in raw] if isinstance(raw, list) else []
+        known = self.facts()
+        return tuple(key for key in listed if key in allowed and key not in known)
 
     @property
     def started(self) -> bool:

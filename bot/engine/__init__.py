@@ -6,9 +6,10 @@ It imports neither Rasa, nor SQLAlchemy, nor the web framework.
 from bot.engine.assessment import OUTCOMES, Assessment, FollowUp, Outcome, assess
 from bot.engine.evaluate import CriterionResult, Evaluation, evaluate
 from bot.engine.facts import FactError, Facts, coerce_value, validate_facts, with_derived
-from bot.engine.planner import Ask, Plan, next_ask, next_question, plan
+from bot.engine.planner import LABS, Ask, Plan, is_lab_value, next_ask, next_question, plan
 
 __all__ = [
+    "LABS",
     "OUTCOMES",
     "Ask",
     "Assessment",
@@ -22,6 +23,7 @@ __all__ = [
     "assess",
     "coerce_value",
     "evaluate",
+    "is_lab_value",
     "next_ask",
     "next_question",
     "plan",

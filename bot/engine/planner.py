@@ -12,6 +12,10 @@ are the questions as the patient meets them: a group wherever two or more of its
 relevant and askable now (its pending members; the others are not asked again), a single fact
 otherwise. `next_fact`, `askable_now`, `conditional` and `questions_left` count single facts, as
 before; `next_ask` and `asks_left` are the grouped view (a group counts as one question).
+
+Lab values: where two or more measured values the patient may have on a report (``lab-asked``
+numbers) are askable now, they are one question too (`LABS`): the patient is invited to type or
+paste their latest results in one message.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from bot.criteria.model import FactSpec, Trial, Value
 from bot.engine.evaluate import Evaluation, condition_status, evaluate
 from bot.engine.facts import Facts
 from bot.tristate import Status
+
+#: the key of the one question that invites the patient's latest lab results.
+LABS = "lab_results"
 
 
 @dataclass(frozen=True)
@@ -127,16 +134,27 @@ def plan(trial: Trial, facts: Facts, evaluation: Evaluation | None = None) -> Pl
     )
 
 
+def is_lab_value(fact: FactSpec) -> bool:
+    """A measured value the patient may have on a lab report (asked in the `LABS` question)."""
+    return fact.source == "lab-asked" and fact.type in ("integer", "number")
+
+
 def _asks(trial: Trial, now: list[str], later: list[str]) -> tuple[Ask, ...]:
     """The questions for the facts askable `now` (a group where 2+ of its members are among
-    them, at its first member's place) and, after them, each conditional fact alone."""
+    them, at its first member's place; the lab values likewise) and, after them, each
+    conditional fact alone."""
     pending = set(now)
+    labs = tuple(key for key in now if is_lab_value(trial.facts[key]))
     asks: list[Ask] = []
     placed: set[str] = set()
     for key in now:
         group = trial.group_of(key) if trial.groups else None
         members = tuple(m for m in group.members if m in pending) if group else ()
-        if group is None or len(members) < 2:
+        if len(labs) >= 2 and key in labs:
+            if LABS not in placed:
+                placed.add(LABS)
+                asks.append(Ask(facts=labs, group=LABS))
+        elif group is None or len(members) < 2:
             asks.append(Ask(facts=(key,)))
         elif group.key not in placed:
             placed.add(group.key)

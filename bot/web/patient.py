@@ -154,18 +154,19 @@ def _too_long(request: Request) -> JSONResponse:
 
 
 def clean(text: str) -> str:
-    """Control characters become spaces (line breaks, tabs) or go; bidi overrides go too.
+    """Control characters go, except line breaks (a pasted lab report is read line by line)
+    and tabs (spaces); bidi overrides go too.
 
     Lone surrogates (a JSON ``"\\ud800"``) go as well: they cannot be encoded to send on. Invisible
     format characters (zero-width space, BOM) at the start go with the leading spaces, so that
     ``"\\u200b/affirm"`` is still seen as starting with "/".
     """
     kept = []
-    for char in text.translate(_BIDI):
+    for char in text.replace("\r\n", "\n").translate(_BIDI):
         category = unicodedata.category(char)
         if category in ("Cc", "Cs"):
             if char in "\t\n\r":
-                kept.append(" ")
+                kept.append("\n" if char in "\n\r" else " ")
             continue
         kept.append(char)
     cleaned = "".join(kept)
@@ -224,7 +225,10 @@ def _encodable(message: MessageData) -> MessageData:
     for button in message["buttons"]:
         title, payload = _utf8(button["title"]), _utf8(button["payload"])
         if title and payload:
-            buttons.append({"title": title, "payload": payload})
+            kept: ButtonData = {"title": title, "payload": payload}
+            if button.get("wide_only") is True:
+                kept["wide_only"] = True
+            buttons.append(kept)
     return {"text": _utf8(message["text"]), "buttons": buttons}
 
 

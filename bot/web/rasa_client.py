@@ -24,9 +24,11 @@ WEBHOOK = "/webhooks/rest/webhook"
 CONVERSATION_HEADER = "X-Conversation-Id"
 
 
-class ButtonData(TypedDict):
+class ButtonData(TypedDict, total=False):
     title: str
     payload: str
+    #: shown only on wide screens (one button per item of a grouped question).
+    wide_only: bool
 
 
 class MessageData(TypedDict):
@@ -39,7 +41,8 @@ class RasaUnavailable(Exception):
 
 
 def parse_buttons(raw: Any) -> list[ButtonData]:
-    """Quick replies as ``[{"title", "payload"}]`` strings; malformed entries are skipped."""
+    """Quick replies as ``[{"title", "payload"}]`` strings (and ``wide_only`` when true);
+    malformed entries are skipped."""
     buttons: list[ButtonData] = []
     if not isinstance(raw, list):
         return buttons
@@ -48,7 +51,10 @@ def parse_buttons(raw: Any) -> list[ButtonData]:
             continue
         title, payload = button.get("title"), button.get("payload")
         if isinstance(title, str) and isinstance(payload, str) and title and payload:
-            buttons.append({"title": title, "payload": payload})
+            parsed: ButtonData = {"title": title, "payload": payload}
+            if button.get("wide_only") is True:
+                parsed["wide_only"] = True
+            buttons.append(parsed)
     return buttons
 
 

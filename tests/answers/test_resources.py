@@ -8,6 +8,8 @@ resource set changes what an answer means).
 from __future__ import annotations
 
 import shutil
+import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -138,12 +140,26 @@ def test_an_unaltered_copy_loads(resource_copy: Path) -> None:
 # ── the parser reads the resources ────────────────────────────────────────────────────────
 
 
+def _clear_parser_caches() -> None:
+    """Forget every cached reading of a language (an earlier test may have read "xx" as the
+    English fallback)."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("bot.answers"):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
+
+
 @pytest.fixture
-def planted(resource_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def planted(resource_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A resource set for a made-up language "xx" (English with changes), used by the parser."""
     shutil.copytree(resource_copy / "en", resource_copy / "xx")
     monkeypatch.setattr(lexicon_module, "RESOURCES", resource_copy)
-    return resource_copy / "xx"
+    _clear_parser_caches()
+    yield resource_copy / "xx"
+    _clear_parser_caches()
 
 
 def _plant(folder: Path, name: str, old: str, new: str) -> None:

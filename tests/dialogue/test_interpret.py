@@ -79,8 +79,13 @@ def test_commands_are_not_read() -> None:
 def test_text_is_cut_to_length_in_one_place() -> None:
     text, cut = clip("I'm 34. " * 200)
     assert cut and len(text) == MAX_TEXT
-    found = interpret(Message("  I'm   34.  " + "x " * 400), state("age_years"))
+    found = interpret(Message("  I'm   34.  " + "x " * MAX_TEXT), state("age_years"))
     assert found.too_long and len(found.text) == MAX_TEXT
+
+
+def test_line_breaks_stay_and_other_spaces_collapse() -> None:
+    text, cut = clip("ANA  1:640\r\n\n  dsDNA\t210 \nlymphs 1.3  ")
+    assert (text, cut) == ("ANA 1:640\ndsDNA 210\nlymphs 1.3", False)
 
 
 def test_consent_ok_agrees_and_no_declines() -> None:

@@ -77,9 +77,7 @@ def test_the_language_picks_the_trial_wording_and_is_stored(two_languages: Trial
             "dialogue.question.with_progress",
             "en",
             question=two_languages.in_language("xx").facts["age_years"].question_self,
-            progress=t(
-                "dialogue.progress.left", "en", count=plan(two_languages, {}).questions_left
-            ),
+            progress=t("dialogue.progress.left", "en", count=plan(two_languages, {}).asks_left),
         )
     ]
     say("start again", "start_over")

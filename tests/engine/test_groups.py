@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.criteria import Trial, load_trial
-from bot.engine import Ask, assess, evaluate, next_ask, next_question, plan
+from bot.engine import LABS, Ask, assess, evaluate, is_lab_value, next_ask, next_question, plan
 
 from .support import ELIGIBLE, STAFF_FACTS, TRIAL, can_change_verdict, open_fact_sets, without
 
@@ -108,9 +108,9 @@ def test_members_that_cannot_change_the_outcome_are_left_out() -> None:
 def test_questions_left_empty_fact_set_before_and_after_groups() -> None:
     """The progress numbers in the report: single facts (before) and grouped (after)."""
     for facts, before, after in (
-        ({}, 36, 27),
-        ({"sex": "male"}, 34, 25),
-        ({"sex": "female"}, 35, 26),
+        ({}, 36, 23),
+        ({"sex": "male"}, 34, 21),
+        ({"sex": "female"}, 35, 22),
     ):
         p = plan(TRIAL, facts)
         assert (p.questions_left, p.asks_left) == (before, after), facts
@@ -144,10 +144,16 @@ def test_an_eligible_dialogue_asks_each_group_once() -> None:
     grouped = dialogue(TRIAL, ELIGIBLE, grouped=True)
     single = dialogue(TRIAL, ELIGIBLE, grouped=False)
     groups = [a.group for a, _ in grouped if a.group]
-    assert groups == ["conditions_now", "history_ever"]
-    assert len(grouped) == len(single) - (len(NOW) - 1) - (len(EVER) - 1)
-    assert sorted(k for a, _ in grouped for k in a.facts) == sorted(
-        k for a, _ in single for k in a.facts
+    assert groups == ["conditions_now", "history_ever", LABS]
+    labs = next(a for a, _ in grouped if a.group == LABS).facts
+    assert len(labs) >= 2 and all(is_lab_value(TRIAL.facts[k]) for k in labs)
+    # one by one, a value can make another unneeded (an eGFR makes the creatinine moot);
+    # invited together, the patient gives whatever the report has
+    single_labs = [a.key for a, _ in single if is_lab_value(TRIAL.facts[a.key])]
+    assert set(single_labs) <= set(labs)
+    assert len(grouped) == len(single) - (len(NOW) - 1) - (len(EVER) - 1) - (len(single_labs) - 1)
+    assert sorted(k for a, _ in grouped for k in a.facts if k not in labs) == sorted(
+        k for a, _ in single for k in a.facts if k not in labs
     )
 
 
@@ -228,6 +234,16 @@ def test_fixture_trial_item_labels_default_to_the_fact_labels() -> None:
 # ── properties ─────────────────────────────────────────────────────────────────────────────
 
 
+def _no_labs(ask: Ask | None) -> tuple[Ask, ...]:
+    """The lab-values question as the single questions it replaces (its first one only when
+    it is the next question)."""
+    if ask is None:
+        return ()
+    if ask.group == LABS:
+        return tuple(_single(k) for k in ask.facts)
+    return (ask,)
+
+
 def _single_fields(trial: Trial, facts: dict[str, Any]) -> tuple[Any, ...]:
     p = plan(trial, facts)
     return (p.next_fact, p.askable_now, p.conditional, p.questions_left)
@@ -238,9 +254,11 @@ def _single_fields(trial: Trial, facts: dict[str, Any]) -> tuple[Any, ...]:
 def test_groups_leave_the_single_fact_plan_as_it_was(facts: dict[str, Any]) -> None:
     """Without groups the new plan is the old one; with groups its single-fact fields are too."""
     old = plan(UNGROUPED, facts)
-    assert old.next_ask == (_single(old.next_fact) if old.next_fact else None)
-    assert old.asks == tuple(_single(k) for k in (*old.askable_now, *old.conditional))
-    assert old.asks_left == old.questions_left
+    assert _no_labs(old.next_ask) == ((_single(old.next_fact),) if old.next_fact else ())
+    singles = tuple(s for ask in old.asks for s in _no_labs(ask))
+    assert singles == tuple(_single(k) for k in (*old.askable_now, *old.conditional))
+    labs = sum(len(a.facts) - 1 for a in old.asks if a.group == LABS)
+    assert old.asks_left == old.questions_left - labs
     assert _single_fields(TRIAL, facts) == _single_fields(UNGROUPED, facts)
     assert assess(TRIAL, facts).as_dict() == assess(UNGROUPED, facts).as_dict()
 
@@ -258,7 +276,10 @@ def test_grouped_asks_cover_exactly_what_the_single_fact_planner_still_needs(
         if ask.group is None:
             assert len(ask.facts) == 1
             continue
-        members = TRIAL.groups[ask.group].members
+        if ask.group == LABS:
+            members = tuple(k for k in p.askable_now if is_lab_value(TRIAL.facts[k]))
+        else:
+            members = TRIAL.groups[ask.group].members
         assert len(ask.facts) >= 2 and set(ask.facts) <= set(p.askable_now)
         assert ask.facts == tuple(m for m in members if m in ask.facts)  # listing order
         left_out = set(members) - set(ask.facts)
@@ -292,7 +313,7 @@ def test_every_member_of_an_asked_group_can_change_the_verdict_on_a_dialogue() -
         facts = _facts_before(ask)
         for key in ask.facts:
             assert can_change_verdict(TRIAL, facts, key, random_tries=0), (key, facts)
-    assert seen == 2
+    assert seen == 3
 
 
 def _facts_before(target: Ask) -> dict[str, Any]:
@@ -330,6 +351,9 @@ def _run(start: dict[str, Any], answers: dict[str, Any], grouped: bool) -> dict[
                 return facts
             if ask.group is None:
                 facts[ask.key] = answers.get(ask.key)
+                continue
+            if ask.group == LABS:  # the values the patient has, pasted at once
+                facts.update({k: answers.get(k) for k in ask.facts})
                 continue
             # the patient's reply, as the dialogue will read it: "none of these", "only X",
             # "not sure about Y"

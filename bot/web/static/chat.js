@@ -105,7 +105,7 @@
       buttons.forEach(function (button) {
         const element = document.createElement("button");
         element.type = "button";
-        element.className = "quick-reply";
+        element.className = button.wide_only ? "quick-reply quick-reply--wide" : "quick-reply";
         element.textContent = button.title;
         element.addEventListener("click", function () {
           send(button.payload, { fromButton: true });

@@ -250,8 +250,9 @@ def test_length_cap_follows_the_settings(make_client: AppFactory) -> None:
 
 
 def test_control_characters_are_stripped(client: TestClient, fake_rasa: FakeRasa) -> None:
-    post_chat(client, "I'm\x00 34\x1b[31m\r\nyears\u202e old\u0085")
-    assert fake_rasa.messages == ["I'm 34[31m  years old"]
+    post_chat(client, "I'm\x00 34\x1b[31m\r\nyears\u202e old\u0085\tok")
+    # a line break stays (one, for "\r\n"): a pasted lab report is read line by line
+    assert fake_rasa.messages == ["I'm 34[31m\nyears old ok"]
 
 
 def test_bot_markup_is_returned_as_data(client: TestClient, fake_rasa: FakeRasa) -> None:
