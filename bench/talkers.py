@@ -333,7 +333,7 @@ def _join(clauses: list[str], teller: _Teller, rng: random.Random) -> str:
     if len(clauses) == 1:
         return clauses[0]
     head, last = clauses[:-1], clauses[-1]
-    text = ", ".join(head) + rng.choice([", and ", ", ", " and "]) + last
+    text = ", ".join(head) + rng.choice([", and ", ", "]) + last
     if teller.style == "letter":
         text += "."
     return text[:1].upper() + text[1:] if teller.style != "self" or rng.random() < 0.5 else text
@@ -346,7 +346,7 @@ _LAB_NAMES: dict[str, list[str]] = {
     "lymphocytes_10e9_l": ["lymphocytes", "Lymphocyte count", "Lymphocytes"],
     "egfr_ml_min": ["eGFR"],
     "serum_creatinine_mg_dl": ["creatinine", "Creatinine", "Serum creatinine"],
-    "fasting_glucose_mmol_l": ["fasting glucose", "Fasting glucose"],
+    "fasting_glucose_mmol_l": ["fasting glucose", "Fasting glucose", "Glucose (fasting)"],
     "postprandial_glucose_mmol_l": ["glucose after a meal", "Postprandial glucose"],
     "hba1c_percent": ["HbA1c", "A1c"],
 }
@@ -359,7 +359,11 @@ def _lab_value(
     options: list[tuple[str, float]]
     if key == "ana_titer":
         n = int(value)
-        options = [("negative", 0)] if n == 0 else [(f"1:{n}", n), (f"1/{n}", n)]
+        options = (
+            [("negative", 0), ("neg", 0)]
+            if n == 0
+            else [(f"1:{n}", n), (f"1/{n}", n), (f"positive, titre 1:{n}", n)]
+        )
     elif key == "anti_dsdna_iu_ml":
         options = [(f"{num(value, 1)} IU/mL", value), (f"{num(value, 1)} IU/ml", value)]
     elif key == "lymphocytes_10e9_l":
@@ -391,10 +395,26 @@ def _lab_value(
     return text, conveyed
 
 
+#: other lines of a blood test report (none is a fact of the trial; none is read as one).
+#: Not here: a urine protein/creatinine ratio ("Urine protein/creatinine ratio 150 mg/mmol"
+#: is read as serum creatinine 1.7 mg/dL; see the benchmark's report).
+_OTHER_LABS = [
+    "Hb 12.1 g/dL",
+    "WBC 5.4 x10^9/L",
+    "Platelets 210 x10^9/L",
+    "CRP 3 mg/L",
+    "C3 0.7 g/L",
+    "C4 0.1 g/L",
+    "ESR 35 mm/h",
+    "ALT 22 U/L",
+    "Albumin 38 g/L",
+]
+
 #: reference ranges a report prints after the value (never read as the value).
 _RANGES = {
     "lymphocytes_10e9_l": "(1.0-4.0)",
     "egfr_ml_min": "(>90)",
+    "anti_dsdna_iu_ml": "(ref <10)",
     "serum_creatinine_mg_dl": "(0.5-1.1)",
     "hba1c_percent": "(4.0-5.6)",
 }
@@ -420,6 +440,9 @@ def lab_paste(
         values[key] = int(conveyed) if key == "ana_titer" else conveyed
         items.append((rng.choice(_LAB_NAMES[key]), text, _RANGES.get(key, "")))
     layout = rng.choice(["comma", "lines", "colon_lines", "ranges"])
+    if layout in ("lines", "ranges") and rng.random() < 0.6:  # the rest of a blood test
+        for line in rng.sample(_OTHER_LABS, rng.randint(1, 3)):
+            items.insert(rng.randint(0, len(items)), (line, "", ""))
     if layout == "comma":
         text = ", ".join(f"{name} {value}" for name, value, _ in items)
     elif layout == "lines":
