@@ -317,9 +317,7 @@ def say(
         return Typed(
             asked, said.text, said.values.get(asked), attempt, said.style, values=dict(said.values)
         )
-    if asked == LAB_RESULTS or (
-        asked not in ASKABLE and pending.facts and set(pending.facts) <= set(LAB_KEYS)
-    ):
+    if asked == LAB_RESULTS or (asked not in ASKABLE and _not_yes_no(trial, pending.facts)):
         keys = list(pending.facts) or list(LAB_KEYS)
         if attempt >= 3:
             said = Said("I don't know", {})
@@ -338,6 +336,12 @@ def say(
     answer = reply(profile, asked, attempt, rng, trial=trial, pending=pending.facts)
     values = {asked: answer.value} if asked in ASKABLE else {}
     return Typed(asked, answer.text, answer.value, attempt, answer.style, values=values)
+
+
+def _not_yes_no(trial: Any, keys: Sequence[str]) -> bool:
+    """Several pending facts, not all yes/no: the invitation to type or paste lab values."""
+    facts = getattr(trial, "facts", {})
+    return len(keys) > 1 and any(k in facts and facts[k].type != "boolean" for k in keys)
 
 
 def _meant(profile: Profile, chat: Conversation, proposed: dict[str, Any]) -> dict[str, Any]:

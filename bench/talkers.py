@@ -349,14 +349,19 @@ _LAB_NAMES: dict[str, list[str]] = {
     "fasting_glucose_mmol_l": ["fasting glucose", "Fasting glucose", "Glucose (fasting)"],
     "postprandial_glucose_mmol_l": ["glucose after a meal", "Postprandial glucose"],
     "hba1c_percent": ["HbA1c", "A1c"],
+    "biopsy_class": ["Kidney biopsy", "Biopsy"],
 }
 
 
 def _lab_value(
-    key: str, value: float, rng: random.Random, context: Mapping[str, Any]
-) -> tuple[str, float]:
+    key: str, value: Any, rng: random.Random, context: Mapping[str, Any]
+) -> tuple[str, Any]:
     """A lab value with a unit a report would print, and the value it conveys (canonical)."""
-    options: list[tuple[str, float]]
+    options: list[tuple[str, Any]]
+    if key == "biopsy_class":
+        klass = str(value)
+        return rng.choice([f"class {klass.replace('+', ' + ')}", f"class {klass}"]), klass
+    value = float(value)
     if key == "ana_titer":
         n = int(value)
         options = (
@@ -436,7 +441,7 @@ def lab_paste(
     values: dict[str, Any] = {}
     items: list[tuple[str, str, str]] = []
     for key in known:
-        text, conveyed = _lab_value(key, float(facts[key]), rng, facts)
+        text, conveyed = _lab_value(key, facts[key], rng, facts)
         values[key] = int(conveyed) if key == "ana_titer" else conveyed
         items.append((rng.choice(_LAB_NAMES[key]), text, _RANGES.get(key, "")))
     layout = rng.choice(["comma", "lines", "colon_lines", "ranges"])
@@ -474,7 +479,7 @@ def lab_prose(
     parts = []
     my = "my" if respondent != "guardian" else ("her" if facts.get("sex") == "female" else "his")
     for key in known:
-        text, conveyed = _lab_value(key, float(facts[key]), rng, facts)
+        text, conveyed = _lab_value(key, facts[key], rng, facts)
         values[key] = int(conveyed) if key == "ana_titer" else conveyed
         name = _LAB_NAMES[key][0]
         parts.append(rng.choice([f"{my} {name} was {text}", f"{name} {text}"]))
@@ -601,8 +606,8 @@ def correction(key: str, value: Any, teller: _Teller, rng: random.Random) -> str
         return f"{teller.has()} lupus" if value else "it's not lupus"
     if key == "biopsy_months_ago":
         return f"the biopsy was {num(float(value))} months ago"
-    if key in LAB_KEYS:
-        text, _ = _lab_value(key, float(value), rng, {})
+    if key in _LAB_NAMES:
+        text, _ = _lab_value(key, value, rng, {})
         return f"{_LAB_NAMES[key][0]} {text}"
     return _clause(key, value, teller, rng)
 
