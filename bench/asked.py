@@ -17,6 +17,9 @@ DIALOGUE_QUESTIONS = (
     # the read-back of facts nobody asked about, and the confirmation before an exclusion
     ("I noted:", "confirm_facts"),
     ("Just to be sure:", "confirm_facts"),
+    # the invitation to type or paste lab values, and the one ask for what is still missing
+    ("Do you have your latest blood test results?", "lab_results"),
+    ("I still don't have these values:", "lab_results"),
 )
 
 

@@ -507,6 +507,18 @@ def group_words(label: str) -> list[str]:
     return out
 
 
+#: what a patient with the condition calls it, besides the item's label.
+_GROUP_SPECIFIC: dict[str, list[str]] = {
+    "heart_condition": ["heart failure"],
+    "lung_condition": ["interstitial lung disease"],
+    "other_cancer": ["lymphoma"],
+    "skin_disease": ["psoriasis"],
+    "infection_serology_positive": ["hepatitis B"],
+    "organ_transplant": ["a kidney transplant"],
+    "severe_allergy": ["anaphylaxis to penicillin"],
+}
+
+
 def group_answer(
     members: Sequence[str],
     values: Mapping[str, bool | None],
@@ -519,20 +531,30 @@ def group_answer(
     yes = [m for m in members if values.get(m) is True]
     unsure = [m for m in members if values.get(m) is None]
 
-    def name(key: str) -> str:
-        return rng.choice(group_words(labels.get(key, key.replace("_", " "))))
+    def name(key: str, has_it: bool) -> str:
+        words = group_words(labels.get(key, key.replace("_", " ")))
+        return rng.choice(words + (_GROUP_SPECIFIC.get(key, []) if has_it else []))
 
-    def listing(keys: list[str]) -> str:
-        names = [name(k) for k in keys]
+    def listing(keys: list[str], has_it: bool = False) -> str:
+        names = [name(k, has_it) for k in keys]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     conveyed: dict[str, Any] = {m: values.get(m) for m in members}
     if not yes and not unsure:
-        text = rng.choice(["none of these", "no, none", "none of them", "no, none of those"])
+        text = rng.choice(
+            [
+                "none of these",
+                "no, none",
+                "none of them",
+                "no, none of those",
+                "nothing like that",
+                "none of these apply to me",
+            ]
+        )
         return Said(text, conveyed, "group:none")
     parts = []
     if yes:
-        parts.append(rng.choice(["just ", "only ", "yes, ", ""]) + listing(yes))
+        parts.append(rng.choice(["just ", "only ", "yes, ", ""]) + listing(yes, True))
     elif rng.random() < 0.5:
         parts.append("none of the others")
     if unsure:
