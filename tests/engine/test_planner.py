@@ -64,8 +64,10 @@ def test_hard_exclusions_before_any_lab_question() -> None:
     now = plan(TRIAL, {"age_years": 40, "sex": "male", "sle_diagnosed": True}).askable_now
     first_lab = min(now.index(k) for k in LAB_ASKED if k in now)
     assert all(now.index(k) < first_lab for k in HARD_EXCLUSIONS)
-    # After the diagnosis: is the lupus refractory? (the commonest reason not to fit)
-    assert now[0] == "lupus_nephritis"
+    # After the diagnosis: the hard exclusions (two grouped questions settle eleven of them),
+    # then whether the lupus is refractory
+    assert now[0] == "other_cancer"
+    assert now.index("severe_allergy") < now.index("lupus_nephritis")
     with_ln = plan(
         TRIAL, {"age_years": 40, "sex": "male", "sle_diagnosed": True, "lupus_nephritis": True}
     ).askable_now
