@@ -128,6 +128,8 @@ class Typed:
     values: dict[str, Any] = field(default_factory=dict)
     #: the tracker's `pending_facts` when this was typed (empty when read from the text)
     pending: tuple[str, ...] = ()
+    #: how many messages the bot replied with (0: the patient got no answer)
+    replies: int = -1
 
 
 @dataclass
@@ -441,7 +443,7 @@ async def converse(
             typed = say(profile, chat.kind, pending, attempts[question], rng, trial, chat)
             typed.pending = pending.facts
             messages, ns, sent = await post_timed(client, url, sender, typed.text)
-            typed.ms, typed.sent_ns = ns / 1e6, sent
+            typed.ms, typed.sent_ns, typed.replies = ns / 1e6, sent, len(messages)
             chat.turns.append(typed)
         chat.last_bot = " ".join(m.get("text", "") for m in messages)[-400:]
     except (httpx.HTTPError, ValueError) as exc:
@@ -507,6 +509,8 @@ class Verdict:
             understood = self.facts.get(key)
             if not missing and close(key, understood, meant):
                 continue
+            if missing and meant is None and typed.asked not in ASKABLE:
+                continue  # a lab or group item the patient does not know: absent is unknown
             if missing and typed.asked != key and key not in typed.pending:
                 kind = "said unasked, not stored (never needed, or asked and dropped)"
             elif missing:
@@ -835,7 +839,11 @@ def talk_summary(
     examples: list[dict[str, Any]] = []
     styles: Counter[str] = Counter()
     sources: Counter[str] = Counter(c.source for c in conversations)
+    silent: list[dict[str, Any]] = []
     for chat in conversations:
+        for turn in chat.turns:
+            if turn.replies == 0:
+                silent.append({"patient": chat.profile.id, "asked": turn.asked, "text": turn.text})
         total[chat.kind] += len(chat.turns)
         patients[chat.kind] += 1
         for turn in chat.turns:
@@ -886,6 +894,7 @@ def talk_summary(
             "wrong_examples": examples,
         },
         "talk_styles": dict(styles),
+        "turns_without_reply": {"count": len(silent), "examples": silent[:20]},
     }
 
 
@@ -1044,6 +1053,14 @@ def talk_report(result: dict[str, Any]) -> list[str]:
         f"not say): {rb['wrong']}" + (f" — by fact {rb['wrong_by_fact']}" if rb["wrong"] else ""),
         f"Pending question read from: {result['pending_question_source']}",
     ]
+    silent = result.get("turns_without_reply", {"count": 0, "examples": []})
+    if silent["count"]:
+        lines.append(
+            f"Patient messages the bot did not answer at all: {silent['count']}, e.g. "
+            + "; ".join(
+                f"{e['patient']} {e['asked']}: {e['text']!r}" for e in silent["examples"][:5]
+            )
+        )
     for ex in rb["wrong_examples"][:8]:
         lines.append(f"  - {ex['patient']} ({ex['kind']}): {ex['text']!r} → {ex['wrong']}")
     return lines
