@@ -283,15 +283,17 @@ def story(
     knows: Sequence[str] | frozenset[str] | set[str],
     respondent: str,
     rng: random.Random,
+    size: int | None = None,
 ) -> Said:
-    """A first message telling 3–10 true facts the patient knows (`knows`), in story order."""
+    """A first message telling 3–10 true facts the patient knows (`knows`), in story order
+    (`size`: that many facts, as far as the patient has that many to tell)."""
     known = set(knows)
     style = "guardian" if respondent == "guardian" else rng.choice(["self", "self", "letter"])
     teller = _Teller(style, facts.get("sex"))
     first, conveyed_keys = _opening(facts, teller, rng)
     clauses = [first]
     values: dict[str, Any] = {k: facts[k] for k in conveyed_keys}
-    wanted = rng.randint(3, 10)
+    wanted = rng.randint(3, 10) if size is None else size
     candidates = [
         k
         for k in STORY_ORDER

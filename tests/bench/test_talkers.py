@@ -306,3 +306,14 @@ def test_messages_are_counted_from_the_consent_answer_to_the_result() -> None:
     assert chat.messages_to_result() is None
     chat.result_turn = 5  # turns: opening 0, consent 1, respondent 2, … the 5th answered
     assert chat.messages_to_result() == 5
+
+
+def test_ten_fact_stories_for_the_parse_speed_benchmark() -> None:
+    from bench import story_speed
+
+    result = story_speed.run(8)
+    assert result["facts_per_story"]["min"] == 10
+    back = result["facts_read_back"]
+    assert back["told"] == 80 and back["read"] == back["told"]
+    assert 0 < result["parse"]["p50_ms"] <= result["parse"]["p95_ms"]
+    assert "p95" in story_speed.report(result)
