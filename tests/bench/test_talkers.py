@@ -317,3 +317,18 @@ def test_ten_fact_stories_for_the_parse_speed_benchmark() -> None:
     assert back["told"] == 80 and back["read"] == back["told"]
     assert 0 < result["parse"]["p50_ms"] <= result["parse"]["p95_ms"]
     assert "p95" in story_speed.report(result)
+
+
+def test_the_text_fallback_recognises_groups_and_the_lab_invitation() -> None:
+    from bench.asked import asked_fact
+
+    for group in TRIAL.groups.values():
+        for wording in (group.question_self, group.question_guardian):
+            text = f"{wording}\n• {next(iter(group.items.values()))}\n(About 9 questions left.)"
+            assert asked_fact(TRIAL, [{"text": text}]) == group.key
+    from bot.i18n import t
+
+    invite = t("dialogue.labs.invite", "en", items="• your ANA", progress="About 3 left")
+    missing = t("dialogue.labs.missing", "en", items="• your ANA", progress="About 2 left")
+    assert asked_fact(TRIAL, [{"text": invite}]) == "lab_results"
+    assert asked_fact(TRIAL, [{"text": missing}]) == "lab_results"
