@@ -19,7 +19,8 @@ DIALOGUE_QUESTIONS = (
     ("Just to be sure:", "confirm_facts"),
     # the invitation to type or paste lab values, and the one ask for what is still missing
     ("Do you have your latest blood test results?", "lab_results"),
-    ("I still don't have these values:", "lab_results"),
+    ("Do you have the patient's latest blood test results?", "lab_results"),
+    ("I still don't have these values", "lab_results"),
 )
 
 
