@@ -84,7 +84,7 @@ class Profile:
     unsure: Mapping[str, str] = field(default_factory=dict)
     confirm: str = "yes thats right"
     #: the reply to the invitation to type or paste lab results.
-    labs: str = "i dont have my results with me sorry"
+    labs: str = "dont have them sorry"
 
     def but(
         self,
