@@ -209,6 +209,11 @@ def _settle(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:
     """Both yes and no were heard: a named condition may still decide it."""
     contradiction = invalid(hints.for_invalid(fact, "contradiction"))
     if signals.pos_words:
+        stated = _self_stating(text.text, signals, fact)
+        if stated and not signals.neg_words:
+            # "yes. mycophenolate didn't work, protein still high" to "did it fail?": the
+            # yes is followed by the asked condition in its own words, which hold a "not"
+            return known(True, span=_union(text, [*stated, *signals.where("pos")]))
         return contradiction
     if signals.asserted_terms:
         if signals.asserted_terms & signals.neg_terms:
@@ -219,6 +224,18 @@ def _settle(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:
     if signals.bare_terms & signals.neg_terms:
         return contradiction
     return known(True, span=_union(text, signals.bare_spans))
+
+
+def _self_stating(text: str, signals: _Signals, fact: FactSpec) -> list[Span]:
+    """The condition's own words said positively that carry a negation ("didn't work", "never
+    went down"): the negation is the condition, not a no."""
+    marks = _words(fact.language).marks
+    negation = [pattern for label, pattern in marks if label in ("NO", "NEGV")]
+    return [
+        (start, end)
+        for start, end in (*signals.asserted_spans, *signals.bare_spans)
+        if any(pattern.search(text[start:end]) for pattern in negation)
+    ]
 
 
 def _decide(text: Tracked, signals: _Signals, fact: FactSpec) -> Parsed:

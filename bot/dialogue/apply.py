@@ -37,6 +37,7 @@ from bot.dialogue.state import (
     PENDING_FACTS,
     PROPOSED,
     PROPOSED_TEXT,
+    REASK,
     RESPONDENT,
     STATE,
     STOPPED,
@@ -130,6 +131,8 @@ def next_ask(state: State, assessment: Assessment | None = None) -> tuple[str | 
         return None, []
     if state.proposed:
         return CONFIRM, list(state.proposed)
+    if state.reask:
+        return state.reask[0], [state.reask[0]]
     ask = assessment.next_ask
     return (ask.key, list(ask.facts)) if ask is not None else (None, [])
 
@@ -153,6 +156,8 @@ def _prescreen(interpretation: Interpretation, state: State, changes: Changes) -
         if asking == CONSENT and interpretation.text:
             _hold(interpretation.text, state, changes)
         _not_understood(interpretation, state, changes)
+    if state.slots.get(STATE) == ACTIVE and changes.slots.get(STATE, ACTIVE) == ACTIVE:
+        _doubts(interpretation, state, changes)
     _plan(state, changes)
 
 
@@ -227,6 +232,19 @@ def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -
                 t("dialogue.answer.corrected", state.language, label=label, value=shown)
             )
     _propose(state, changes, again, interpretation.text)
+
+
+def _doubts(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """Keep the facts to ask again: the ones this message doubts, not the one it answers."""
+    reask = [key for key in state.reask if key != state.asking or not _answered_now(changes)]
+    reask += [key for key in interpretation.doubted if key not in reask]
+    if reask != state.reask:
+        changes.slots[REASK] = reask or None
+
+
+def _answered_now(changes: Changes) -> bool:
+    """True when the message gave the pending question an answer (or a value to confirm)."""
+    return bool(changes.writes.answers) or PROPOSED in changes.slots
 
 
 def _plan(state: State, changes: Changes) -> None:

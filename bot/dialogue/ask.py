@@ -165,6 +165,8 @@ def question_message(state: State, slot: str, note: str | None) -> BotMessage:
     if state.group is not None or slot == LABS:
         return together_message(state, slot, prefix)
     fact = trial.facts[slot]
+    if slot in state.reask:
+        prefix += t("dialogue.answer.reask", language, label=fact.label) + "\n\n"
     progress, left = progress_line(state)
     question = fact.question(state.slots.get(RESPONDENT))
     text = t("dialogue.question.with_progress", language, question=question, progress=progress)
@@ -202,7 +204,11 @@ def together_message(state: State, slot: str, prefix: str) -> BotMessage:
         )
         return BotMessage(prefix + text, buttons, custom)
     lines = [t("dialogue.list.bullet", language, item=trial.facts[key].label) for key in covered]
-    message_id = "dialogue.labs.missing" if state.slots.get(LAB_ROUNDS) else "dialogue.labs.invite"
+    guardian = state.slots.get(RESPONDENT) == "guardian"
+    if state.slots.get(LAB_ROUNDS):
+        message_id = "dialogue.labs.missing_guardian" if guardian else "dialogue.labs.missing"
+    else:
+        message_id = "dialogue.labs.invite_guardian" if guardian else "dialogue.labs.invite"
     text = t(message_id, language, items="\n".join(lines), progress=progress)
     buttons = (Button.of("dialogue.button.no_results", language),)
     return BotMessage(prefix + text, buttons, custom)

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.answers import Candidate, Parsed, extract_facts, parse_answer, parse_correction
+from bot.answers import (
+    Candidate,
+    Parsed,
+    extract_facts,
+    find_fact_mention_spans,
+    parse_answer,
+    parse_correction,
+)
 from bot.answers.groups import has_no_results, read_group_answer
 from bot.criteria.model import FactSpec, Group, Trial, Value
 from bot.dialogue.contact import read_details, read_name
@@ -129,6 +136,8 @@ class Interpretation:
     proposed_text: str | None = None
     #: the answer to a read-back: True (yes), False (no, or a correction in `values`), None.
     confirm: bool | None = None
+    #: facts answered earlier that the message doubts without stating a value: asked again.
+    doubted: tuple[str, ...] = ()
 
 
 def _yes_no_fact(key: str, label_id: str, language: str) -> FactSpec:
@@ -335,7 +344,10 @@ def _grouped(base: Interpretation, state: State, group: Group) -> Interpretation
     members = state.asked_together or tuple(
         key for key in group.members if key not in state.facts()
     )
-    others = tuple(found for found in stated_facts(text, state, None) if found.key not in members)
+    candidates = extract_facts(text, state.trial)
+    stated = stated_facts(text, state, None, candidates=candidates)
+    others = tuple(found for found in stated if found.key not in members)
+    base = replace(base, doubted=doubted_facts(candidates, state, None, others))
     story = replace(base, proposed=others, proposed_text=text) if others else base
     reading = read_group_answer(text, state.trial, members, group.item_labels)
     if reading is None or reading.which:
@@ -375,11 +387,24 @@ def _lab_values(base: Interpretation, state: State) -> Interpretation:
     elif stated:
         return story
     else:
-        return _with(base, hint=t("dialogue.labs.not_understood", language))
+        return _with(base, hint=_lab_hint(text, state, asked))
     unknown = tuple(
         _found(key, Parsed("unknown", language=language), text, language) for key in missing
     )
     return _with(story, *unknown)
+
+
+def _lab_hint(text: str, state: State, asked: Sequence[str]) -> str:
+    """Why no value could be read from an answer to the lab-values question: when it names
+    one of the values asked, the parser's own hint for it (out of range, an unknown unit);
+    otherwise how to write them."""
+    facts = [state.trial.facts[key] for key in asked]
+    named = [key for key, _ in find_fact_mention_spans(text, facts)]
+    if len(named) == 1:
+        parsed = parse_answer(text, state.trial.facts[named[0]])
+        if parsed.status == "invalid" and parsed.hint:
+            return parsed.hint
+    return t("dialogue.labs.not_understood", state.language)
 
 
 def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> Interpretation:
@@ -423,6 +448,18 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
             proposed_text=held or None,
         )
     fact = trial.facts[asking]
+    # a request ("stop, I want to quit") is not a story, whatever facts its words name;
+    # one reading of the whole message serves the stated facts and the pending answer
+    candidates = extract_facts(text, state.trial, pending=asking) if base.control is None else []
+    others = stated_facts(text, state, asking, candidates=candidates) if candidates else ()
+    base = replace(base, doubted=doubted_facts(candidates, state, asking, others))
+    if others or base.doubted:
+        # a story, a correction or a protest ("it's not unknown, I have heart failure"), or an
+        # earlier answer doubted ("I think I'm a hep B carrier actually?", asked again): the
+        # pending question is answered only by words of its own ("no." before the correction)
+        story = replace(base, proposed=others, proposed_text=text) if others else base
+        answer = _pending_from_story(candidates, text, state, asking)
+        return _with(story, answer) if answer is not None else story
     askable = [f for f in trial.facts.values() if f.askable]
     correction = parse_correction(text, askable, fact)
     if correction is not None and correction[0] != asking:
@@ -430,16 +467,12 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         if parsed.status in ("value", "unknown"):
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
-    # a request ("stop, I want to quit") is not a story, whatever facts its words name
-    # one reading of the whole message serves the stated facts and the pending answer
-    candidates = extract_facts(text, state.trial, pending=asking) if base.control is None else []
-    others = stated_facts(text, state, asking, candidates=candidates) if candidates else ()
-    story = replace(base, proposed=others, proposed_text=text) if others else base
+    if parsed.status == "value" and _contradicted(candidates, asking, parsed.value):
+        # "I have discoid lupus, but my dermatologist said it's not systemic lupus": the
+        # statement read clause by clause says otherwise than the bare yes; ask again
+        return _with(base, hint=t("dialogue.answer.not_understood_yes_no", language))
     if parsed.status in ("value", "unknown"):
-        return _with(story, _found(asking, parsed, text, language))
-    if others:
-        answer = _pending_from_story(candidates, text, state, asking)
-        return _with(story, answer) if answer is not None else story
+        return _with(base, _found(asking, parsed, text, language))
     if parsed.hint:
         hint = parsed.hint
     elif fact.hint:
@@ -447,6 +480,47 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
     else:
         hint = t("dialogue.answer.not_understood_yes_no", language)
     return _with(base, hint=hint)
+
+
+def _contradicted(candidates: Sequence[Candidate], asking: str, value: Value | None) -> bool:
+    """True when the whole-message reading of the asked fact says something else than the
+    single-answer parser's `value`."""
+    if not isinstance(value, bool):
+        return False
+    return any(
+        c.fact == asking and isinstance(c.value, bool) and c.value != value for c in candidates
+    )
+
+
+def doubted_facts(
+    candidates: Sequence[Candidate],
+    state: State,
+    pending: str | None,
+    stated: Sequence[FactValue] = (),
+) -> tuple[str, ...]:
+    """Facts answered earlier that the message names again without stating them ("I think
+    I'm a hep B carrier actually?"): never a value, and not left as they are either — their
+    question is asked again."""
+    known = state.facts()
+    taken = {found.key for found in stated}
+    doubted: list[str] = []
+    for candidate in candidates:
+        key = candidate.fact
+        fact = state.trial.facts.get(key)
+        if (
+            candidate.confidence != "ask"
+            or fact is None
+            or not fact.askable
+            or key == pending
+            or key in taken
+            or key not in known
+            or key in doubted
+        ):
+            continue
+        if candidate.value is not None and candidate.value == known[key]:
+            continue
+        doubted.append(key)
+    return tuple(doubted)
 
 
 def _contact(base: Interpretation, asking: str, language: str) -> Interpretation:

@@ -47,6 +47,9 @@ PENDING_FACTS = "pending_facts"
 #: how many times the lab-values question (`LABS`, asked as `asking`) was answered: the first
 #: time it invites the patient's results, the second asks once for what is still missing.
 LAB_ROUNDS = "lab_rounds"
+#: facts answered earlier that a later message doubted without stating a value ("I think I'm
+#: a hep B carrier actually?"): their question is asked again, before the planner's.
+REASK = "reask_facts"
 
 #: values of the `screening_state` slot.
 ACTIVE, DECLINED, STOPPED, FINISHED, DELETED = (
@@ -72,6 +75,7 @@ DIALOGUE_SLOTS: tuple[str, ...] = (
     REQUESTED,
     PENDING_FACTS,
     LAB_ROUNDS,
+    REASK,
 )
 
 
@@ -130,6 +134,14 @@ class State:
         listed = [str(key) for key in raw] if isinstance(raw, list) else []
         known = self.facts()
         return tuple(key for key in listed if key in allowed and key not in known)
+
+    @property
+    def reask(self) -> list[str]:
+        """The answered facts to ask again (see `REASK`), in the order they were doubted."""
+        raw = self.slots.get(REASK)
+        if not isinstance(raw, list):
+            return []
+        return [str(key) for key in raw if str(key) in self.trial.facts]
 
     @property
     def started(self) -> bool:

@@ -37,7 +37,7 @@ from bot.store.screenings import answer_history, current_facts, current_screenin
 from bot.store.transcripts import EVENTS, transcript
 from bot.web.routing import pick
 from tests.stack.harness import asked_fact, free_port
-from tests.stack.test_conversations import GOOD, TRIAL
+from tests.stack.test_conversations import GOOD, TRIAL, Answers, answer_for
 
 pytestmark = pytest.mark.stack
 
@@ -173,7 +173,7 @@ class Patient:
     """A scripted patient: answers by asked fact, the expected outcome and a few facts."""
 
     name: str
-    answers: dict[str, str]
+    answers: Answers
     outcome: str
     facts: dict[str, Any]
     opening: str = "hi"
@@ -212,7 +212,10 @@ PATIENTS = [
             **NO_CONTACT,
             "respondent": "I'm her mother",
             "age_years": "she is twelve",
-            "serum_creatinine_mg_dl": "0.6 mg/dL",
+            "lab_results": [
+                "ANA 1:320 and lymphocytes 1,400 per microliter",
+                "creatinine 0.6 mg/dL, not sure about the egfr",
+            ],
         },
         "needs_review",
         {"age_years": 12},
@@ -220,13 +223,13 @@ PATIENTS = [
     ),
     Patient(
         "cancer",
-        {**GOOD, "other_cancer": "yes, I have breast cancer"},
+        {**GOOD, "conditions_now": "yes, I have breast cancer"},
         "ineligible",
         {"age_years": 34, "other_cancer": True},
     ),
     Patient(
         "transplant",
-        {**GOOD, "age_years": "29", "organ_transplant": "yes, a kidney transplant in 2019"},
+        {**GOOD, "age_years": "29", "history_ever": "yes, a kidney transplant in 2019"},
         "ineligible",
         {"age_years": 29, "organ_transplant": True},
     ),
@@ -240,7 +243,7 @@ PATIENTS = [
     ),
     Patient(
         "heart",
-        {**GOOD, "heart_condition": "yes, heart failure"},
+        {**GOOD, "conditions_now": "just the heart, I have heart failure"},
         "ineligible",
         {"heart_condition": True},
     ),
@@ -288,8 +291,8 @@ async def converse(client: httpx.AsyncClient, chat: Conversation, max_turns: int
         if fact is None:
             return
         assert fact in chat.patient.answers, f"{chat.sender}: unexpected question {fact!r}"
+        messages = await send(answer_for(chat.patient.answers, fact, chat.asked.count(fact)))
         chat.asked.append(fact)
-        messages = await send(chat.patient.answers[fact])
     raise AssertionError(f"{chat.sender}: conversation did not end\n{chat.transcript()}")
 
 

@@ -18,25 +18,20 @@ from tests.stack.harness import Chat, Stack, asked_fact
 pytestmark = pytest.mark.stack
 TRIAL = get_trial()
 
+#: what a patient answers to each question (a list: a different answer each time it is asked).
+Answers = dict[str, "str | list[str]"]
+
 #: a patient who passes everything the chat can ask.
-GOOD = {
+GOOD: Answers = {
     "consent_prescreen": "yes, that's fine",
     "respondent": "for myself",
     "age_years": "I'm 34",
     "sex": "female",
     "sle_diagnosed": "yes, since 2015",
     "pregnant_or_breastfeeding": "No, I'm not pregnant",
-    "other_cancer": "no",
-    "organ_transplant": "never",
-    "infection_serology_positive": "no",
-    "heart_condition": "no heart problems",
-    "lung_condition": "no",
-    "neuro_condition": "never had a stroke",
-    "uncontrolled_infection": "no",
-    "dic": "no",
-    "serious_mental_illness": "no",
-    "skin_disease": "no",
-    "severe_allergy": "not that I know of",
+    # the grouped questions: the current exclusions, then the lifetime ones
+    "conditions_now": "none of these",
+    "history_ever": "no, never had any of those",
     "diabetes": "I don't have diabetes",
     "can_stop_immunosuppressants": "yes I could",
     "ecog": "Can't do heavy physical work, but can walk and do light work",
@@ -46,11 +41,13 @@ GOOD = {
     "had_glucocorticoid_and_cyclophosphamide_6mo": "yes",
     "had_immunomodulator_3mo": "yes, hydroxychloroquine for years",
     "routine_treatment_failed": "yes, it came back",
-    "ana_titer": "1:320",
-    "anti_dsdna_iu_ml": "not sure",
-    "lymphocytes_10e9_l": "1,400 per microliter",
+    # the lab values: invited at once, then what is still missing asked once
+    "lab_results": [
+        "ANA 1:320 and lymphocytes 1,400 per microliter",
+        "creatinine 80 umol/L, I don't know the egfr",
+    ],
+    # asked on its own when it is the only value left (a child: no adult CKD-EPI estimate)
     "egfr_ml_min": "I don't know",
-    "serum_creatinine_mg_dl": "80 umol/L",
     # the bot reads back a value that would rule the patient out before relying on it
     "confirm_facts": "yes",
 }
@@ -68,9 +65,18 @@ def screen(
         if fact is None:
             return chat, asked, messages
         assert fact in answers, f"unexpected question {fact!r}\n{chat.transcript()}"
+        messages = chat.send(answer_for(answers, fact, asked.count(fact)))
         asked.append(fact)
-        messages = chat.send(answers[fact])
     raise AssertionError(f"conversation did not end\n{chat.transcript()}")
+
+
+def answer_for(answers: Answers, fact: str, times_asked: int) -> str:
+    """The answer to `fact` the `times_asked`+1-th time it is asked (a list: one per time,
+    the last one repeated)."""
+    answer = answers[fact]
+    if isinstance(answer, list):
+        return answer[min(times_asked, len(answer) - 1)]
+    return answer
 
 
 def test_needs_review_with_unknown_labs(stack: Stack) -> None:
@@ -91,7 +97,8 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert export["language"] == "en"  # the conversation's language, stored with the screening
     assert export["facts"]["age_years"] == 34
     assert export["facts"]["egfr_ml_min"] is None  # asked, and the patient did not know
-    assert "anti_dsdna_iu_ml" not in asked  # a positive ANA already settles I3
+    assert "anti_dsdna_iu_ml" not in export["facts"]  # a positive ANA already settles I3
+    assert asked.count("lab_results") == 2  # invited, then the missing values asked once
     assert export["facts"]["lymphocytes_10e9_l"] == pytest.approx(1.4)
     assert export["facts"]["serum_creatinine_mg_dl"] == pytest.approx(0.90, abs=0.01)
     assert export["criteria"]["I3"] == "met" and export["criteria"]["E14"] == "not_met"
@@ -100,7 +107,8 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert flags["cd19_b_cells"]["kind"] == "lab" and flags["cd19_b_cells"]["status"] == "open"
     assert "hba1c_percent" not in flags and "pregnant_or_breastfeeding" not in flags
     assert any(
-        line["from"] == "patient" and line["text"] == "1:320" for line in export["transcript"]
+        line["from"] == "patient" and line["text"] == GOOD["lab_results"][0]
+        for line in export["transcript"]
     )
     assert "a study coordinator will check" in chat.transcript().lower()
 
@@ -108,10 +116,10 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("fact", "text", "criterion"),
     [
-        ("other_cancer", "yes, I have breast cancer", "E4"),
+        ("conditions_now", "yes, I have breast cancer", "E4"),
         ("pregnant_or_breastfeeding", "yes, I'm pregnant", "E11"),
-        ("organ_transplant", "yes, a kidney transplant in 2019", "E10"),
-        ("heart_condition", "yes, heart failure", "E2"),
+        ("history_ever", "yes, a kidney transplant in 2019", "E10"),
+        ("conditions_now", "just the heart, I have heart failure", "E2"),
     ],
 )
 def test_hard_exclusions_end_the_screening(
@@ -168,7 +176,10 @@ def test_guardian_answering_for_a_twelve_year_old(stack: Stack) -> None:
         **GOOD,
         "respondent": "I'm her mother",
         "age_years": "she is twelve",
-        "serum_creatinine_mg_dl": "0.6 mg/dL",
+        "lab_results": [
+            "ANA 1:320 and lymphocytes 1,400 per microliter",
+            "creatinine 0.6 mg/dL, not sure about the egfr",
+        ],
         "contact_consent": "no",
     }
     chat, _asked, _ = screen(stack, answers, opening="can my daughter join the lupus CAR-T study?")
@@ -178,7 +189,8 @@ def test_guardian_answering_for_a_twelve_year_old(stack: Stack) -> None:
     # CKD-EPI is for adults: without a measured eGFR, E14 stays open for the site.
     assert export["criteria"]["E14"] == "unknown"
     flagged = {flag["fact"] for flag in export["follow_up"]}
-    assert "egfr_ml_min" in flagged and "serum_creatinine_mg_dl" not in flagged
+    assert "egfr_ml_min" in flagged, chat.transcript()
+    assert "serum_creatinine_mg_dl" not in flagged
 
 
 def test_correction_changes_the_outcome(stack: Stack) -> None:
@@ -187,11 +199,13 @@ def test_correction_changes_the_outcome(stack: Stack) -> None:
     messages = chat.send("sorry, I'm actually 45")
     assert asked_fact(TRIAL, messages) == "sex", chat.transcript()
     answers = {**GOOD, "contact_consent": "no"}
+    asked: list[str] = []
     for _ in range(60):
         fact = asked_fact(TRIAL, messages)
         if fact is None:
             break
-        messages = chat.send(answers[fact])
+        messages = chat.send(answer_for(answers, fact, asked.count(fact)))
+        asked.append(fact)
     export = stack.export(chat.sender)
     assert export["facts"]["age_years"] == 45
     assert export["criteria"]["I1"] == "met"
