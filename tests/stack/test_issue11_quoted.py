@@ -380,14 +380,36 @@ def test_discoid_but_not_systemic_lupus_is_never_an_sle_diagnosis(stack: Stack) 
     )
 
 
-# §5: "I had a kidney transplant in 2021", said twice, was never recorded.
-@pytest.mark.parametrize("pending_fact", ["organ_transplant", "can_stop_immunosuppressants"])
+# §5: "I had a kidney transplant in 2021", said twice, was never recorded. Said as the answer
+# to the transplant question, out of turn while another question is pending, and after the
+# result (she had answered the transplant question no).
+@pytest.mark.parametrize(
+    "pending_fact",
+    [
+        "organ_transplant",
+        "can_stop_immunosuppressants",
+        pytest.param(
+            None,
+            id="after-the-result",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="after the result the statement is not read at all: the bot answers "
+                "'Your pre-screen is finished. You can ask me about the study, …' and "
+                "organ_transplant stays no (needs_review)",
+            ),
+        ),
+    ],
+)
 def test_a_kidney_transplant_is_recorded_after_confirmation(
-    stack: Stack, pending_fact: str
+    stack: Stack, pending_fact: str | None
 ) -> None:
     patient = Patient(stack)
     patient.start()
-    patient.answer_until(asks(pending_fact))
+    if pending_fact is None:
+        patient.finish()
+        assert patient.export()["outcome"] == "needs_review", patient.transcript()
+    else:
+        patient.answer_until(asks(pending_fact))
     pending = list(patient.pending)
 
     said = patient.send(TRANSPLANT)
