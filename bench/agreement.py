@@ -3,20 +3,31 @@
     python -m bench.agreement                 # 500 patients, 8 conversations at a time
     python -m bench.agreement --smoke         # 5 patients
     python -m bench.agreement --size 100 --concurrency 4
+    python -m bench.agreement --kind one_by_one   # every patient answers one fact at a time
 
 Starts the real stack (bench.stack.BenchStack: action server + Rasa server, a temporary SQLite
 database, free loopback ports; the model from bot.stack.train_if_needed), then lets every
-simulated patient (bench.population) chat over Rasa's REST channel: whatever the bot asks
-(recognised from the trial's wording, bench.asked.asked_fact) is answered from the
-patient's profile through the phrasing layer (bench.phrasing). A patient who is not understood
-rephrases once, then answers as plainly as possible. The stored result is read with
-`prescreen export --conversation` (run in-process by default — the same code as the console
-script, without starting 500 Python processes; `--export subprocess` runs the real command).
+simulated patient (bench.population) chat over Rasa's REST channel. After every bot turn the
+patient reads what is pending from Rasa's tracker (issue 11 §7: `requested_slot`,
+`pending_facts`, `proposed_facts`; the text, bench.asked, only when the tracker cannot be read)
+and answers from their profile. Three kinds of patient (bench.talkers), round-robin per
+scenario: one-by-one answerers (bench.phrasing's varied free text), storytellers (their first
+message after consent and the respondent question tells 3–10 true facts) and report-pasters
+(they paste their labs when invited). Everyone answers a grouped question from the truth ("none
+of these", "just the heart problem", "not sure about …"), and a read-back by checking every
+value against what they said: "yes", or "no" with the correction in words — a wrong read-back
+is counted (the parser misread something). A patient who is not understood rephrases once,
+then answers as plainly as possible. The stored result is read with `prescreen export
+--conversation` (run in-process by default — the same code as the console script, without
+starting 500 Python processes; `--export subprocess` runs the real command).
 
-Reported: agreement of the outcome (and of the follow-up flags) with bench.truth's ground truth,
-target ≥ 98 %; **wrongly excluded** patients (truth not ineligible, bot ineligible), target 0;
-every disagreement with the question, the text typed, the value understood (from the export's
-facts) and the value meant; every answer that was misread, re-asked, or stored differently.
+Reported: agreement of the outcome and of the follow-up flags with bench.truth's ground truth
+(target ≥ 99.5 %); **wrongly excluded** patients (truth not ineligible, bot ineligible), target
+0; patient messages from the consent answer to the result by outcome and kind (targets: median
+≤ 14 for needs_review / likely_eligible, mean ≤ 8 for ineligible; before issue 11: 30 and
+18.7); read-backs and wrong read-backs; messages the bot did not answer; every disagreement
+with the question, the text typed, the value understood (from the export's facts) and the value
+meant; every answer that was misread, re-asked, or stored differently.
 """
 
 from __future__ import annotations
