@@ -30,6 +30,7 @@ from bot.dialogue.state import (
     DECLINED,
     DELETED,
     FINISHED,
+    LAB_MISSING,
     LAB_ROUNDS,
     LANGUAGE,
     OPENING,
@@ -210,9 +211,15 @@ def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -
     others = {
         found.key: found.value for found in interpretation.proposed if found.value is not None
     }
+    missing = state.lab_missing
+    changes.slots[LAB_MISSING] = None
     if interpretation.confirm:
         for key, value in proposed.items():
             _store(state, changes, key, value, text)
+        # the values still missing were asked in the read-back: those not given are unknown
+        for key in missing:
+            if key not in others:
+                _store(state, changes, key, None, interpretation.text)
         _propose(state, changes, others, interpretation.text)
         return
     again: dict[str, Value] = dict(others)
@@ -280,10 +287,7 @@ def _answered(interpretation: Interpretation, state: State, changes: Changes) ->
         _propose(state, changes, proposed, interpretation.proposed_text or text)
         return
     if state.asking == LABS:
-        labs = set(state.asked_together)
-        read = {found.key for found in (*interpretation.values, *interpretation.proposed)}
-        if read & labs:
-            changes.slots[LAB_ROUNDS] = int(state.slots.get(LAB_ROUNDS) or 0) + 1
+        _lab_round(interpretation, state, changes)
     for found in interpretation.values:
         fact = state.trial.facts[found.key]
         if excludes(state, changes, found.key, found.value):
@@ -303,6 +307,23 @@ def _answered(interpretation: Interpretation, state: State, changes: Changes) ->
         else:
             changes.slots[ATTEMPTS] = 0
     _propose(state, changes, proposed, interpretation.proposed_text or text)
+
+
+def _lab_round(interpretation: Interpretation, state: State, changes: Changes) -> None:
+    """An answer to the lab-values question that read values: the next time it is asked, it
+    asks for what is missing; the first time, the read-back asks for that already."""
+    labs = set(state.asked_together)
+    stated = {f.key: f.value for f in interpretation.proposed if f.value is not None}
+    read = {found.key for found in interpretation.values} | set(stated)
+    if not read & labs:
+        return
+    rounds = int(state.slots.get(LAB_ROUNDS) or 0)
+    changes.slots[LAB_ROUNDS] = rounds + 1
+    if rounds == 0 and stated:
+        after = {**_merged(state, changes).facts(), **stated}
+        ask = assess(state.trial, after).next_ask
+        missing = [k for k in (ask.facts if ask else ()) if k in labs and k not in read]
+        changes.slots[LAB_MISSING] = missing or None
 
 
 def first_key(interpretation: Interpretation) -> str | None:

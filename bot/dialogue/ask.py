@@ -120,6 +120,13 @@ def readback_message(state: State, prefix: str) -> BotMessage:
     else:
         text = t("dialogue.confirm.readback", language, items=items)
     custom: dict[str, object] = {"slot": CONFIRM, "proposed": dict(proposed)}
+    missing = state.lab_missing
+    if missing:
+        lines = [
+            t("dialogue.list.bullet", language, item=state.trial.facts[k].label) for k in missing
+        ]
+        text += "\n\n" + t("dialogue.labs.readback_missing", language, items="\n".join(lines))
+        custom["missing"] = list(missing)
     return BotMessage(prefix + text, yes_no(language), custom)
 
 

@@ -326,6 +326,8 @@ def _confirmation(base: Interpretation, state: State) -> Interpretation:
         base = replace(base, proposed=others, proposed_text=text)
     parsed = parse_answer(text, confirm_fact(language))
     said = parsed.value if parsed.status == "value" and isinstance(parsed.value, bool) else None
+    if said is None and state.lab_missing and has_no_results(text, language):
+        said = True  # "I don't have the others": what was read back stands
     if corrected:
         return replace(base, values=corrected + confirmed, confirm=False)
     if said is None:

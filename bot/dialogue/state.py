@@ -47,6 +47,9 @@ PENDING_FACTS = "pending_facts"
 #: how many times the lab-values question (`LABS`, asked as `asking`) was answered: the first
 #: time it invites the patient's results, the second asks once for what is still missing.
 LAB_ROUNDS = "lab_rounds"
+#: while the values of a pasted report are read back: the lab values still missing, asked in
+#: the same message ("…Is that right? I don't have your eGFR yet: add it if you have it").
+LAB_MISSING = "lab_missing"
 #: facts answered earlier that a later message doubted without stating a value ("I think I'm
 #: a hep B carrier actually?"): their question is asked again, before the planner's.
 REASK = "reask_facts"
@@ -75,6 +78,7 @@ DIALOGUE_SLOTS: tuple[str, ...] = (
     REQUESTED,
     PENDING_FACTS,
     LAB_ROUNDS,
+    LAB_MISSING,
     REASK,
 )
 
@@ -134,6 +138,15 @@ class State:
         listed = [str(key) for key in raw] if isinstance(raw, list) else []
         known = self.facts()
         return tuple(key for key in listed if key in allowed and key not in known)
+
+    @property
+    def lab_missing(self) -> list[str]:
+        """The lab values still missing, asked with the read-back of a pasted report."""
+        raw = self.slots.get(LAB_MISSING)
+        if not isinstance(raw, list):
+            return []
+        known = self.facts()
+        return [str(k) for k in raw if str(k) in self.trial.facts and str(k) not in known]
 
     @property
     def reask(self) -> list[str]:

@@ -220,26 +220,46 @@ def test_a_pasted_report_is_read_back_then_what_is_missing_is_asked_once(
     assert "egfr_ml_min" not in at_labs.slots["pending_facts"]
 
 
-def test_the_missing_values_round_accepts_i_dont_know_for_all(at_labs: Patient) -> None:
+def test_the_read_back_asks_for_what_is_missing_and_a_yes_leaves_it_unknown(
+    at_labs: Patient,
+) -> None:
     at_labs.say("ANA 1:320 and lymphocytes 1.5")
+    missing = at_labs.replies[-1].messages[-1].custom["missing"]
+    assert set(missing) == {"egfr_ml_min", "serum_creatinine_mg_dl"}  # dsDNA: ANA settles it
+    text = at_labs.texts()[-1]
+    assert "Is that right?" in text and "I don't have these yet" in text
+    assert "your blood creatinine" in text
+    at_labs.say("yes thats them, don't have the rest")
+    stored = _stored()
+    assert stored["ana_titer"] == 320 and stored["lymphocytes_10e9_l"] == 1.5
+    assert all(key in stored and stored[key] is None for key in missing)
+    assert at_labs.slots["requested_slot"] != LABS  # asked once: not again
+
+
+def test_a_value_added_at_the_read_back_is_read_back_too(at_labs: Patient) -> None:
+    at_labs.say("ANA 1:320 and lymphocytes 1.5")
+    at_labs.say("yes, and my creatinine was 80 umol/L")
+    assert at_labs.slots["proposed_facts"] == {
+        "serum_creatinine_mg_dl": pytest.approx(0.9, abs=0.01)
+    }
+    stored = _stored()
+    assert stored["ana_titer"] == 320 and stored["egfr_ml_min"] is None
+    assert "serum_creatinine_mg_dl" not in stored
     at_labs.say("yes")
-    assert at_labs.slots["requested_slot"] == LABS  # two or more still missing
+    assert _stored()["serum_creatinine_mg_dl"] == pytest.approx(0.9, abs=0.01)
+
+
+def test_a_no_at_the_read_back_asks_the_values_once_more(at_labs: Patient) -> None:
+    at_labs.say("ANA 1:320 and lymphocytes 1.5")
+    at_labs.say("no")
+    assert "ana_titer" not in _stored()
+    assert at_labs.slots["requested_slot"] == LABS
     assert "I still don't have these values" in at_labs.texts()[-1]
     missing = list(at_labs.slots["pending_facts"])
-    at_labs.say("no idea, my doctor has those")
+    at_labs.say("ANA was 1:160")
+    assert at_labs.slots["proposed_facts"] == {"ana_titer": 160}
     stored = _stored()
-    assert all(key in stored and stored[key] is None for key in missing)
-    assert at_labs.slots["requested_slot"] != LABS
-
-
-def test_a_second_round_with_some_values_leaves_the_rest_unknown(at_labs: Patient) -> None:
-    at_labs.say("ANA 1:320")
-    at_labs.say("yes")
-    missing = list(at_labs.slots["pending_facts"])
-    at_labs.say("dsDNA was 45")
-    assert at_labs.slots["proposed_facts"] == {"anti_dsdna_iu_ml": 45}
-    stored = _stored()
-    assert all(stored.get(key, "unset") is None for key in missing if key != "anti_dsdna_iu_ml")
+    assert all(stored.get(key, "unset") is None for key in missing if key != "ana_titer")
 
 
 def test_i_dont_have_them_leaves_every_lab_value_unknown(at_labs: Patient) -> None:
