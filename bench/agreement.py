@@ -879,8 +879,17 @@ def talk_summary(
                             },
                         }
                     )
+    by_kind: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"patients": 0, "outcome_and_flags_agree": 0, "wrongly_excluded": 0}
+    )
+    for v in verdicts:
+        row = by_kind[v.conversation.kind]
+        row["patients"] += 1
+        row["outcome_and_flags_agree"] += int(v.outcome_agrees and v.flags_agree)
+        row["wrongly_excluded"] += int(v.wrongly_excluded)
     return {
         "kinds": dict(patients),
+        "agreement_by_kind": {k: dict(row) for k, row in by_kind.items()},
         "pending_question_source": dict(sources),
         "messages_to_result": {
             "counted": "patient messages from the consent answer (inclusive) to the one the "
@@ -1062,6 +1071,12 @@ def talk_report(result: dict[str, Any]) -> list[str]:
         "for 500 one-by-one patients)",
         f"Read-backs answered: {rb['answered']}; wrong (a value read back that the patient did "
         f"not say): {rb['wrong']}" + (f" — by fact {rb['wrong_by_fact']}" if rb["wrong"] else ""),
+        "Outcome and flags agree, by kind: "
+        + ", ".join(
+            f"{k} {row['outcome_and_flags_agree']}/{row['patients']} (wrongly excluded "
+            f"{row['wrongly_excluded']})"
+            for k, row in sorted(result.get("agreement_by_kind", {}).items())
+        ),
         f"Pending question read from: {result['pending_question_source']}",
     ]
     silent = result.get("turns_without_reply", {"count": 0, "examples": []})

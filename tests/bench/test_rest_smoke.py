@@ -38,6 +38,7 @@ def test_agreement_smoke(bench_stack: BenchStack, tmp_path: Path) -> None:
     # issue 11: every kind of patient, the pending question from the tracker, messages counted
     assert data["kinds"] == {"one_by_one": 2, "storyteller": 2, "paster": 1}
     assert data["pending_question_source"] == {"tracker": 5}
+    assert sum(row["patients"] for row in data["agreement_by_kind"].values()) == 5
     counted = data["messages_to_result"]["by_outcome_and_kind"]
     assert sum(cell["all"]["n"] for cell in counted.values()) >= 5
     assert any(t.startswith("story:") for t in data["talk_styles"]), data["talk_styles"]
