@@ -69,6 +69,7 @@ from bench.talkers import (
     LAB_KEYS,
     LAB_RESULTS,
     Said,
+    add_values,
     group_answer,
     lab_paste,
     lab_prose,
@@ -282,6 +283,8 @@ class Pending:
     facts: tuple[str, ...] = ()
     proposed: dict[str, Any] = field(default_factory=dict)
     outcome: str | None = None
+    #: lab values the bot still lacks, asked with the read-back of a pasted report
+    missing: tuple[str, ...] = ()
 
 
 def pending_from_slots(slots: dict[str, Any]) -> Pending:
@@ -291,6 +294,7 @@ def pending_from_slots(slots: dict[str, Any]) -> Pending:
         tuple(slots.get("pending_facts") or ()),
         dict(slots.get("proposed_facts") or {}),
         slots.get("screening_outcome"),
+        tuple(slots.get("lab_missing") or ()) if slots.get("requested_slot") == CONFIRM else (),
     )
 
 
@@ -309,6 +313,9 @@ def say(
     if asked == CONFIRM:
         meant = _meant(profile, chat, pending.proposed)
         said, wrong = readback_answer(pending.proposed, meant, who, sex, rng)
+        added = [k for k in pending.missing if k in ASKABLE and profile.knows(k)]
+        if added and attempt < 3:  # "I don't have these yet: …": the values they know
+            said = add_values(said, added, facts, rng)
         if attempt >= 3 and not wrong:
             said = Said("yes", said.values)
         elif attempt >= 3:

@@ -617,6 +617,24 @@ def readback_answer(
     return Said(text, values, "readback:no"), wrong
 
 
+def add_values(
+    said: Said, keys: Sequence[str], facts: Mapping[str, Any], rng: random.Random
+) -> Said:
+    """`said` (the answer to a read-back) with the lab values of `keys` added ("yes, and
+    creatinine 98 umol/L"): the bot said it does not have them yet."""
+    values = dict(said.values)
+    parts = []
+    for key in keys:
+        if key not in _LAB_NAMES or facts.get(key) is None:
+            continue
+        text, conveyed = _lab_value(key, facts[key], rng, facts)
+        values[key] = int(conveyed) if key == "ana_titer" else conveyed
+        parts.append(f"{_LAB_NAMES[key][0]} {text}")
+    if not parts:
+        return said
+    return Said(f"{said.text}, and {', '.join(parts)}", values, said.style or "readback:yes")
+
+
 def correction(key: str, value: Any, teller: _Teller, rng: random.Random) -> str | None:
     """A clause that states the right value with the fact's own words (None: the patient does
     not know it, or no clause says it clearly; the bot asks it again later)."""

@@ -332,3 +332,22 @@ def test_the_text_fallback_recognises_groups_and_the_lab_invitation() -> None:
     missing = t("dialogue.labs.missing", "en", items="• your ANA", progress="About 2 left")
     assert asked_fact(TRIAL, [{"text": invite}]) == "lab_results"
     assert asked_fact(TRIAL, [{"text": missing}]) == "lab_results"
+
+
+def test_a_lab_read_back_that_lacks_a_value_the_patient_knows_gets_it_added() -> None:
+    from bench.agreement import Pending, say
+
+    chat = _chat("paster")
+    profile = chat.profile
+    known = [k for k in LAB_KEYS if profile.knows(k)]
+    assert len(known) >= 2, profile.id
+    first, second = known[:2]
+    proposed = {first: profile.facts[first]}
+    pending = Pending("confirm_facts", (first,), proposed, None, (second, "hba1c_percent"))
+    typed = say(profile, chat.kind, pending, 1, random.Random(4), TRIAL, chat)
+    assert typed.text.lower().startswith(("yes", "correct", "yep")), typed.text
+    assert second in typed.values and matches(second, typed.values[second], profile.facts[second])
+    read = _stated(typed.text)
+    assert second in read and matches(second, read[second], typed.values[second]), typed.text
+    if not profile.knows("hba1c_percent"):
+        assert "hba1c_percent" not in typed.values
