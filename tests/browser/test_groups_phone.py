@@ -261,6 +261,13 @@ def test_on_a_phone_the_group_offers_none_and_dont_know_and_none_moves_on(
     assert all("quick-reply--wide" in str(b.get_attribute("class")) for b in hidden)
     page.no_sideways_scroll()
     page.shoot(shots, "phone-group")
+    # a reload shows the same buttons (from /chat/history, wide_only kept)
+    shown = page.lines()
+    browser.refresh()
+    page.wait_idle()
+    assert page.lines() == shown
+    assert page.titles(shown=True) == ["None of these", "I don't know"]
+    assert page.titles(shown=False) == ITEM_LABELS
 
     page.tap("None of these")
     assert ("patient", "None of these") in page.lines()
