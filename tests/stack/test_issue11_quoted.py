@@ -189,12 +189,6 @@ def test_a_yes_with_words_that_state_the_failure_is_a_coherent_yes(
 
 # §5: heart failure stated three questions later was stored as heart condition "not known",
 # the patient told "Nothing you told me rules you out", and the EF of 40 % lost.
-@pytest.mark.xfail(
-    strict=True,
-    reason="the correction sets heart_condition to unknown (None) and says 'I've updated my "
-    "note of a serious heart condition to: not known' instead of reading heart failure back "
-    "as yes before relying on it",
-)
 def test_heart_failure_said_three_questions_later_lands_on_heart_condition(
     stack: Stack,
 ) -> None:
@@ -223,12 +217,6 @@ def test_heart_failure_said_three_questions_later_lands_on_heart_condition(
 
 # §5: "Her protest, 'it's not unknown, I definitely have heart failure', was taken as the
 # answer to the pending infection question, which then recorded unknown."
-@pytest.mark.xfail(
-    strict=True,
-    reason="the protest is also taken as the answer to the pending question and stores it as "
-    "unknown with the protest as its evidence (uncontrolled_infection when it was asked alone; "
-    "ln_no_remission since the grouped questions come first), besides the heart read-back",
-)
 def test_a_protest_corrects_the_disputed_fact_and_answers_nothing_else(stack: Stack) -> None:
     profile = KIDNEY_PATIENT.but(
         heart_condition="hmm not sure", unsure={"heart_condition": "heart problem"}
@@ -264,12 +252,6 @@ def test_a_protest_corrects_the_disputed_fact_and_answers_nothing_else(stack: St
 # conditions before the "ever" group with hepatitis B; the message is sent at the first
 # yes/no question after the hepatitis one whose true answer is no (for this patient, who has
 # no lupus nephritis: "Has a doctor told you that lupus affects your kidneys?").
-@pytest.mark.xfail(
-    strict=True,
-    reason="the leading 'no.' (the answer to the pending question: lung_condition when it "
-    "was asked alone, lupus_nephritis now) is dropped, never stored; only the hepatitis "
-    "read-back follows",
-)
 def test_a_leading_no_answers_the_pending_question_and_the_hep_b_hedge_is_asked_about(
     stack: Stack,
 ) -> None:
@@ -314,16 +296,7 @@ def test_a_leading_no_answers_the_pending_question_and_the_hep_b_hedge_is_asked_
     "pending_fact",
     [
         "can_consent",
-        pytest.param(
-            "had_immunomodulator_3mo",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="asked 'Have you taken any of these for more than 3 months: … "
-                "mycophenolate, …, tacrolimus …?', the correction's 'did not get better' is "
-                "read as its answer: had_immunomodulator_3mo is stored as no although she "
-                "names tacrolimus and mycophenolate",
-            ),
-        ),
+        "had_immunomodulator_3mo",
     ],
 )
 def test_a_kidney_correction_lands_on_ln_no_remission(stack: Stack, pending_fact: str) -> None:
@@ -353,11 +326,6 @@ def test_a_kidney_correction_lands_on_ln_no_remission(stack: Stack, pending_fact
 
 # §5: "I have discoid lupus on my face, but my dermatologist said it's not systemic lupus" was
 # stored as sle_diagnosed: true.
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bare 'lupus' wins over 'not systemic lupus': sle_diagnosed is stored as yes "
-    "and the next question follows",
-)
 def test_discoid_but_not_systemic_lupus_is_never_an_sle_diagnosis(stack: Stack) -> None:
     patient = Patient(stack)
     patient.start()
