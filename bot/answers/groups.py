@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.answers.clauses import cues
 from bot.answers.dontknow import dont_know_span, hedge_span, no_idea_span
 from bot.answers.extract import Candidate, extract_facts
 from bot.answers.lexicon import lexicon
@@ -125,18 +126,37 @@ def read_group_answer(
         return _rest(members, {tapped: (True, whole)}, whole)
     values: dict[str, tuple[bool | None, Span]] = {}
     candidates = _member_candidates(text, trial, members)
+    later: list[str] = []
     for index, candidate in enumerate(candidates):
         span = candidate.span or whole
         following = candidates[index + 1].span if index + 1 < len(candidates) else None
         next_start = following[0] if following else len(text)
+        if _past_or_symptom(text, span, language) and candidate.confidence == "ask":
+            later.append(candidate.fact)  # "I had breast cancer 10 years ago": asked alone
+            continue
         values[candidate.fact] = (_member_value(candidate, text, span, next_start, language), span)
-    answered = any(value is not False for value, _ in values.values())
-    if values:
+    answered = bool(later) or any(value is not False for value, _ in values.values())
+    if values or later:
         none_else = lexicon(language).regex("groups", "none_else").search(_lower(text))
         if answered or none_else is not None:
-            return _rest(members, values, none_else.span() if none_else else whole)
+            rest = [key for key in members if key not in later]
+            return _rest(rest, values, none_else.span() if none_else else whole)
         return GroupReading(values)
     return _yes_no(text, trial, members, whole)
+
+
+def _past_or_symptom(text: str, span: Span, language: str) -> bool:
+    """True when the sentence naming an item puts it in the past ("10 years ago", "had …
+    but it's gone") or names a symptom: not an answer to "at the moment" either way."""
+    cue = cues(language)
+    if cue is None:
+        return False
+    lowered = _lower(text)
+    boundary = lexicon(language).regex("groups", "boundary")
+    starts = [m.end() for m in boundary.finditer(lowered, 0, span[0])]
+    end_match = boundary.search(lowered, span[1])
+    sentence = lowered[starts[-1] if starts else 0 : end_match.start() if end_match else None]
+    return any(cue.search(key, sentence) for key in ("past_state", "past_date", "symptom"))
 
 
 def _member_value(
@@ -172,6 +192,8 @@ def _rest(
 def _yes_no(text: str, trial: Trial, members: Sequence[str], whole: Span) -> GroupReading | None:
     """A message that names no item: "none of these" (all false), "not sure" (all unknown),
     a bare "yes" (which ones?), or no answer at all (None)."""
+    if lexicon(trial.language).regex("groups", "none_said").search(_lower(text)):
+        return GroupReading({key: (False, whole) for key in members})
     question = FactSpec("group", "boolean", "patient", "", "", language=trial.language)
     parsed = parse_answer(text, question)
     span = parsed.span or whole

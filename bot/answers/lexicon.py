@@ -71,6 +71,7 @@ SCHEMA: Mapping[str, Mapping[str, Kind]] = {
         "named": "pattern",
         "negated": "pattern",
         "none_else": "pattern",
+        "none_said": "pattern",
         "no_results": "pattern",
     },
     "dontknow": {

@@ -127,11 +127,11 @@ def next_ask(state: State, assessment: Assessment | None = None) -> tuple[str | 
         return None, []
     if slots.get(RESPONDENT) is None:
         return RESPONDENT, []
+    if state.proposed:  # read back first, even when the patient is already ruled out
+        return CONFIRM, list(state.proposed)
     assessment = assessment or assess(state.trial, state.facts())
     if assessment.outcome == "ineligible":
         return None, []
-    if state.proposed:
-        return CONFIRM, list(state.proposed)
     if state.reask:
         return state.reask[0], [state.reask[0]]
     ask = assessment.next_ask
@@ -201,8 +201,9 @@ def _store(state: State, changes: Changes, key: str, value: Value | None, text: 
 
 def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -> None:
     """The answer to a read-back: "yes" stores every value read back (the original words as
-    the evidence); "no" or a correction stores the values it states and drops the rest,
-    which are asked normally. A corrected value that would exclude is read back again."""
+    the evidence); a correction stores the values it states and keeps the ones it does not
+    dispute; a plain "no" drops them all (they are asked normally). A value that would
+    exclude and is not confirmed by the words is read back again."""
     proposed = state.proposed
     text = str(state.slots.get(PROPOSED_TEXT) or interpretation.text)
     changes.slots[PROPOSED] = None
@@ -223,6 +224,17 @@ def _confirmed(interpretation: Interpretation, state: State, changes: Changes) -
         _propose(state, changes, others, interpretation.text)
         return
     again: dict[str, Value] = dict(others)
+    if interpretation.values:
+        # "no, the biopsy was 5 months ago": the values not disputed stand (one that would
+        # rule the patient out is read back again on its own)
+        disputed = {found.key for found in interpretation.values}
+        for key, value in proposed.items():
+            if key in disputed:
+                continue
+            if excludes(state, changes, key, value):
+                again[key] = value
+            else:
+                _store(state, changes, key, value, text)
     for found in interpretation.values:
         read = found.value
         if read is None:
@@ -513,6 +525,12 @@ def _outside(interpretation: Interpretation, state: State, changes: Changes) -> 
         erase(state, changes)
     elif interpretation.topic is not None:
         changes.said.append(BotMessage(topic_answer(state, interpretation.topic, None)))
+    elif interpretation.proposed:
+        # facts told after the result: read back, then the result is told again if it changes
+        changes.slots[STATE] = ACTIVE
+        values = {f.key: f.value for f in interpretation.proposed if f.value is not None}
+        _propose(state, changes, values, interpretation.proposed_text or interpretation.text)
+        _plan(state, changes)
     elif interpretation.values:
         _corrected_after(interpretation, state, changes)
     elif interpretation.small_talk == "goodbye":

@@ -233,9 +233,11 @@ def interpret(message: Message, state: State) -> Interpretation:
         return _contact(base, asking, language)
     if asking == CONFIRM:
         return _confirmation(base, state)
-    if state.group is not None and base.control is None:
-        return _grouped(base, state, state.group)
-    if asking == LABS and base.control is None:
+    if state.group is not None or asking == LABS:
+        if base.control is not None:  # "stop", "start again", "delete my answers"
+            return base
+        if state.group is not None:
+            return _grouped(base, state, state.group)
         return _lab_values(base, state)
     return _answer(base, state, asking)
 
@@ -414,9 +416,14 @@ def _with(base: Interpretation, *values: FactValue, hint: str | None = None) -> 
 
 
 def _outside(base: Interpretation, state: State) -> Interpretation:
-    """After the pre-screen (or before it): a correction of an earlier answer, if any."""
-    if state.slots.get(CONSENT) is not True:
+    """After the pre-screen (or before it): facts the message states ("I had a kidney
+    transplant in 2021", read back before they count), else a correction of an earlier
+    answer, if any."""
+    if state.slots.get(CONSENT) is not True or base.control is not None or base.topic:
         return base
+    stated = stated_facts(base.text, state, None)
+    if stated:
+        return replace(base, proposed=stated, proposed_text=base.text)
     askable = [f for f in state.trial.facts.values() if f.askable]
     correction = parse_correction(base.text, askable, None)
     if correction is None or correction[1].status not in ("value", "unknown"):

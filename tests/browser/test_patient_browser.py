@@ -54,13 +54,10 @@ ANSWERS: Answers = {
     "had_glucocorticoid_and_cyclophosphamide_6mo": "Yes",
     "had_immunomodulator_3mo": "yes, hydroxychloroquine for years",
     "routine_treatment_failed": "yes, it came back",
-    # invited to paste the lab values, then asked once for what is missing
-    "lab_results": [
-        "ANA 1:320 and lymphocytes 1,400 per microliter",
-        "creatinine 80 umol/L, I don't know the egfr",
-    ],
+    # invited to paste the lab values; the read-back asks once for what is missing
+    "lab_results": "ANA 1:320 and lymphocytes 1,400 per microliter",
     "egfr_ml_min": "I don't know",
-    "confirm_facts": "Yes",
+    "confirm_facts": ["yes, creatinine was 80 umol/L, I don't know the egfr", "Yes"],
     "contact_consent": "No",
 }
 

@@ -118,3 +118,18 @@ def test_discoid_but_not_systemic_is_asked_again_never_a_yes(patient: Patient) -
     assert patient.texts()[-1].startswith("Just to be sure:")  # a no would rule her out
     patient.say("yes")
     assert _stored()["sle_diagnosed"] is False
+
+
+def test_an_exclusion_told_after_the_result_is_read_back_and_recorded(patient: Patient) -> None:
+    patient.start()
+    walk_to(patient, "pregnant_or_breastfeeding")
+    patient.say("yes, I'm pregnant")
+    patient.say("yes")
+    assert patient.slots["screening_outcome"] == "ineligible"
+    patient.say("I had a kidney transplant in 2021")
+    assert patient.slots["proposed_facts"] == {"organ_transplant": True}
+    assert "organ_transplant" not in _stored()
+    patient.say("yes")
+    assert _stored()["organ_transplant"] is True
+    result = next(m for m in patient.replies[-1].messages if "outcome" in m.custom)
+    assert "organ transplant" in result.text and "pregnancy" in result.text

@@ -281,3 +281,23 @@ def test_an_out_of_range_lab_value_is_never_stored(at_labs: Patient) -> None:
     at_labs.say("lymphocytes 5000")
     stored: dict[str, Any] = _stored()
     assert "lymphocytes_10e9_l" not in stored or stored["lymphocytes_10e9_l"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("start again", "start_over"), ("stop", "stop"), ("delete my answers", "delete_data")],
+)
+@pytest.mark.parametrize("slot", ["conditions_now", LABS])
+def test_requests_work_while_a_group_or_the_lab_question_waits(
+    patient: Patient, slot: str, text: str, intent: str
+) -> None:
+    patient.start()
+    walk_to(patient, slot)
+    reply = patient.say(text, intent)
+    assert reply.messages and all(m.text for m in reply.messages)
+    if intent == "start_over":
+        assert patient.slots["requested_slot"] == "consent_prescreen"
+    elif intent == "stop":
+        assert patient.slots["screening_state"] == "stopped"
+    else:
+        assert patient.slots["screening_state"] == "deleted" and _stored() == {}

@@ -73,15 +73,22 @@ def test_a_story_is_read_back_then_stored_on_yes(patient: Patient) -> None:
     assert patient.slots["pending_facts"] == [reply.asking]
 
 
-def test_a_correction_at_the_read_back_stores_what_it_says_and_drops_the_rest(
+def test_a_correction_at_the_read_back_stores_it_and_keeps_what_it_does_not_dispute(
     patient: Patient,
 ) -> None:
     patient.start()
     patient.say(STORY)
     reply = patient.say("no, the biopsy was 5 months ago")
-    assert _stored() == {"age_years": 34, "biopsy_months_ago": 5.0}
+    assert _stored() == {
+        "age_years": 34,
+        "sex": "female",
+        "sle_diagnosed": True,
+        "lupus_nephritis": True,
+        "biopsy_class": "IV",
+        "biopsy_months_ago": 5.0,
+    }
     assert "updated my note" in patient.texts()[0]
-    assert reply.asking == "sex"  # the dropped facts are asked normally
+    assert reply.asking not in ("sex", "sle_diagnosed", "lupus_nephritis", "confirm_facts")
     assert patient.slots["proposed_facts"] is None
 
 

@@ -41,15 +41,13 @@ GOOD: Answers = {
     "had_glucocorticoid_and_cyclophosphamide_6mo": "yes",
     "had_immunomodulator_3mo": "yes, hydroxychloroquine for years",
     "routine_treatment_failed": "yes, it came back",
-    # the lab values: invited at once, then what is still missing asked once
-    "lab_results": [
-        "ANA 1:320 and lymphocytes 1,400 per microliter",
-        "creatinine 80 umol/L, I don't know the egfr",
-    ],
+    # the lab values: invited at once; the read-back asks once for what is still missing
+    "lab_results": "ANA 1:320 and lymphocytes 1,400 per microliter",
     # asked on its own when it is the only value left (a child: no adult CKD-EPI estimate)
     "egfr_ml_min": "I don't know",
-    # the bot reads back a value that would rule the patient out before relying on it
-    "confirm_facts": "yes",
+    # the read-backs: the lab values (with the missing ones asked: one more is given, the
+    # eGFR is not known), then that one value
+    "confirm_facts": ["yes, creatinine was 80 umol/L, I don't know the egfr", "yes"],
 }
 
 
@@ -98,7 +96,7 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert export["facts"]["age_years"] == 34
     assert export["facts"]["egfr_ml_min"] is None  # asked, and the patient did not know
     assert "anti_dsdna_iu_ml" not in export["facts"]  # a positive ANA already settles I3
-    assert asked.count("lab_results") == 2  # invited, then the missing values asked once
+    assert asked.count("lab_results") == 1  # invited once; the read-back asked for the rest
     assert export["facts"]["lymphocytes_10e9_l"] == pytest.approx(1.4)
     assert export["facts"]["serum_creatinine_mg_dl"] == pytest.approx(0.90, abs=0.01)
     assert export["criteria"]["I3"] == "met" and export["criteria"]["E14"] == "not_met"
@@ -107,7 +105,7 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     assert flags["cd19_b_cells"]["kind"] == "lab" and flags["cd19_b_cells"]["status"] == "open"
     assert "hba1c_percent" not in flags and "pregnant_or_breastfeeding" not in flags
     assert any(
-        line["from"] == "patient" and line["text"] == GOOD["lab_results"][0]
+        line["from"] == "patient" and line["text"] == GOOD["lab_results"]
         for line in export["transcript"]
     )
     assert "a study coordinator will check" in chat.transcript().lower()
@@ -125,7 +123,7 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
 def test_hard_exclusions_end_the_screening(
     stack: Stack, fact: str, text: str, criterion: str
 ) -> None:
-    chat, asked, _ = screen(stack, {**GOOD, fact: text})
+    chat, asked, _ = screen(stack, {**GOOD, fact: text, "confirm_facts": "yes"})
     assert asked[-2:] == [fact, "confirm_facts"], chat.transcript()  # confirmed, then told
     export = stack.export(chat.sender)
     assert export["outcome"] == "ineligible"
@@ -176,10 +174,7 @@ def test_guardian_answering_for_a_twelve_year_old(stack: Stack) -> None:
         **GOOD,
         "respondent": "I'm her mother",
         "age_years": "she is twelve",
-        "lab_results": [
-            "ANA 1:320 and lymphocytes 1,400 per microliter",
-            "creatinine 0.6 mg/dL, not sure about the egfr",
-        ],
+        "confirm_facts": "yes, that's right, not sure about the egfr",
         "contact_consent": "no",
     }
     chat, _asked, _ = screen(stack, answers, opening="can my daughter join the lupus CAR-T study?")

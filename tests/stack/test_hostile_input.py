@@ -189,7 +189,7 @@ class WebChat:
             assert isinstance(message["text"], str)
         texts = [m["text"] for m in data["messages"]]
         assert any(t.strip() for t in texts), f"silence\n{self.transcript()}"
-        assert t(NO_REPLY) not in texts, f"the bot failed mid-turn\n{self.transcript()}"
+        assert t(NO_REPLY) not in texts, f"the bot failed mid-turn on {text!r}\n{self.transcript()}"
         self.log.extend(("bot", t) for t in texts)
         self.last = data["messages"]
         return response
