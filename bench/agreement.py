@@ -201,14 +201,24 @@ def _answer(profile: Profile, key: str, attempt: int, rng: random.Random) -> Phr
     value = profile.chat_value(key)
     if attempt >= 3:
         return plain(key, value, profile.respondent)
-    return phrase(
-        key,
-        value,
-        rng,
-        respondent=profile.respondent,
-        sex=profile.facts.get("sex"),
-        context=profile.facts,
-    )
+    for _ in range(8):
+        said = phrase(
+            key,
+            value,
+            rng,
+            respondent=profile.respondent,
+            sex=profile.facts.get("sex"),
+            context=profile.facts,
+        )
+        # "my lupus flared again" from someone who does not know they have lupus is
+        # inconsistent: the bot rightly reads back a lupus diagnosis they would deny
+        if key == "sle_diagnosed" or "lupus" not in said.text.lower() or _has_lupus(profile):
+            return said
+    return plain(key, value, profile.respondent)
+
+
+def _has_lupus(profile: Profile) -> bool:
+    return profile.chat_value("sle_diagnosed") is True
 
 
 def _dialogue_answer(profile: Profile, slot: str, attempt: int, rng: random.Random) -> str:

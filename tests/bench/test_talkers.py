@@ -351,3 +351,15 @@ def test_a_lab_read_back_that_lacks_a_value_the_patient_knows_gets_it_added() ->
     assert second in read and matches(second, read[second], typed.values[second]), typed.text
     if not profile.knows("hba1c_percent"):
         assert "hba1c_percent" not in typed.values
+
+
+def test_a_patient_who_does_not_know_of_lupus_never_speaks_of_their_lupus() -> None:
+    from bench.agreement import _answer
+
+    unsure = [p for p in generate(500) if p.chat_value("sle_diagnosed") is not True]
+    assert unsure
+    for p in unsure:
+        for key in ("routine_treatment_failed", "lupus_nephritis", "skin_disease"):
+            for seed in range(6):
+                said = _answer(p, key, 1, random.Random(f"{seed}:{p.id}"))
+                assert "lupus" not in said.text.lower(), (p.id, key, said.text)
