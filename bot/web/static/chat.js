@@ -196,12 +196,29 @@
     });
   }
 
+  /* The box is a textarea so that a pasted lab report keeps its lines. Enter sends,
+     Shift+Enter starts a new line; the box grows with its lines (up to 8). */
+  function fitInput() {
+    input.rows = Math.min(8, input.value.split("\n").length);
+  }
+  input.addEventListener("input", fitInput);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const text = input.value.trim();
     if (!text || busy) return;
     input.value = "";
-    if (!(await send(text))) input.value = text; // keep what they typed when it failed
+    fitInput();
+    if (!(await send(text))) {
+      input.value = text; // keep what they typed when it failed
+      fitInput();
+    }
   });
 
   document.getElementById("chat-restart").addEventListener("click", function () {
