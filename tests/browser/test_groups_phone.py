@@ -369,17 +369,14 @@ def test_on_a_phone_a_pasted_report_is_read_back_and_yes_moves_on(
     assert RULED_OUT not in page.said()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the message box is a single-line <input type=text>: Chromium turns a pasted "
-    "report's line breaks into spaces, so the lines never reach the bot or the transcript",
-)
 def test_a_pasted_report_keeps_its_lines(browser: WebDriver, web: Web) -> None:
     page = desk(browser, web)
     page.walk_to(LABS)
     held = page.paste(REPORT)
-    assert held == REPORT, held
-    page.send_box()
+    assert held == REPORT, held  # the box (a textarea) keeps the lines
+    rows = browser.find_element(By.ID, "chat-input").get_attribute("rows")
+    assert rows == str(REPORT.count("\n") + 1)  # and grows to show them
+    page.send_box()  # Enter sends
     assert ("patient", REPORT) in page.lines()
     assert any(
         line["from"] == "patient" and line["text"] == REPORT for line in page.stored_transcript()
@@ -387,8 +384,8 @@ def test_a_pasted_report_keeps_its_lines(browser: WebDriver, web: Web) -> None:
 
 
 def test_the_web_proxy_keeps_a_reports_line_breaks(web: Web) -> None:
-    """Not through the box (see above) but as chat.js posts it: the proxy and the dialogue
-    keep the lines, and the stored transcript shows the report as pasted."""
+    """Without a browser, as chat.js posts it: the proxy and the dialogue keep the lines, and
+    the stored transcript shows the report as pasted."""
     client = httpx.Client(base_url=web.url, timeout=WAIT)
     client.get("/")
 
