@@ -26,6 +26,7 @@ from bot.answers.clauses import cues
 from bot.answers.dontknow import dont_know_span, hedge_span, no_idea_span
 from bot.answers.extract import Candidate, extract_facts
 from bot.answers.lexicon import lexicon
+from bot.answers.mentions import find_fact_mention_spans
 from bot.answers.parse import parse_answer
 from bot.answers.result import Span
 from bot.criteria.model import FactSpec, Trial
@@ -135,7 +136,15 @@ def read_group_answer(
             later.append(candidate.fact)  # "I had breast cancer 10 years ago": asked alone
             continue
         values[candidate.fact] = (_member_value(candidate, text, span, next_start, language), span)
+    # an item named in words the reading could not take ("i might have had a bad reaction
+    # to penicillin"): asked on its own, never a no
+    unclear = [
+        key
+        for key, _ in find_fact_mention_spans(text, [trial.facts[m] for m in members])
+        if key not in values and key not in later
+    ]
     answered = bool(later) or any(value is not False for value, _ in values.values())
+    later += unclear
     if values or later:
         none_else = lexicon(language).regex("groups", "none_else").search(_lower(text))
         if answered or none_else is not None:

@@ -476,6 +476,12 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         if parsed.status in ("value", "unknown"):
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
+    if parsed.status == "invalid":
+        # "my son is 12, he has had lupus since 9": too many numbers for a bare answer, but
+        # the whole-message reading knows which one is the age
+        answer = _pending_from_story(candidates, text, state, asking)
+        if answer is not None:
+            return _with(base, answer)
     if parsed.status == "value" and _contradicted(candidates, asking, parsed.value):
         # "I have discoid lupus, but my dermatologist said it's not systemic lupus": the
         # statement read clause by clause says otherwise than the bare yes; ask again
