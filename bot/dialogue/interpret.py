@@ -55,15 +55,22 @@ CONTROL_INTENTS = {"stop": STOP, "start_over": RESET, "delete_data": ERASE}
 #: topics that are not the trial's: why a question is asked, and how to reach a person.
 WHY, HUMAN = "why", "human"
 
-#: Intents that erase answers act only when the words say so as well: the NLU alone read
-#: "'; DROP TABLE answers; --" as "delete my answers" and "admin'--" as "start over".
-_ERASING_WORDS = {
+#: Requests that end or erase act only when the words say so as well: the NLU alone read
+#: "'; DROP TABLE answers; --" as "delete my answers", "admin'--" as "start over" and "just
+#: the uncontrolled infection or sepsis" as "stop".
+_REQUEST_WORDS = {
     "en": {
         "delete_data": re.compile(
             r"\b(?:delete|deleting|remove|erase|wipe|forget|destroy|clear|withdraw)\b", re.I
         ),
         "start_over": re.compile(
             r"\b(?:start|begin|restart|again|over|reset|redo|afresh|scratch|beginning)\b", re.I
+        ),
+        # the NLU read "just the uncontrolled infection or sepsis" and "the cancer" as stop
+        "stop": re.compile(
+            r"\b(?:stop|quit|end|cancel|enough|exit|leave|finish|done|bye|pause|break|"
+            r"no\s+more|don'?t\s+want\s+to\s+(?:continue|go\s+on|answer))\b",
+            re.I,
         ),
     },
 }
@@ -177,8 +184,9 @@ def clip(text: str | None) -> tuple[str, bool]:
 
 
 def confirmed_intent(intent: str | None, text: str, language: str = DEFAULT_LANGUAGE) -> str | None:
-    """`intent`, unless it would erase answers and the text does not say so in words."""
-    words = (_ERASING_WORDS.get(language) or _ERASING_WORDS[DEFAULT_LANGUAGE]).get(intent or "")
+    """`intent`, unless it would end the pre-screen or erase answers and the text does not say
+    so in words."""
+    words = (_REQUEST_WORDS.get(language) or _REQUEST_WORDS[DEFAULT_LANGUAGE]).get(intent or "")
     if words is not None and not words.search(text):
         return None
     return intent

@@ -7,7 +7,16 @@ from typing import Any
 import pytest
 
 from bot.dialogue import Message, State, interpret
-from bot.dialogue.interpret import ERASE, HUMAN, MAX_TEXT, RESET, STOP, WHY, clip
+from bot.dialogue.interpret import (
+    ERASE,
+    HUMAN,
+    MAX_TEXT,
+    RESET,
+    STOP,
+    WHY,
+    clip,
+    confirmed_intent,
+)
 from tests.dialogue.conftest import TRIAL
 
 CONSENTED = {"consent_prescreen": True, "respondent": "self", "screening_state": "active"}
@@ -99,3 +108,18 @@ def test_contact_answers() -> None:
     both = interpret(Message("+86 10 1234 5678, maria@example.com"), state("contact_details"))
     assert both.values[0].value == "+86 10 1234 5678 / maria@example.com"
     assert interpret(Message("<b>"), state("contact_name")).not_understood
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["just the uncontrolled infection or sepsis", "the cancer", "just the dic", "just hepatitis B"],
+)
+def test_a_stop_the_words_do_not_say_is_not_a_stop(text: str) -> None:
+    """The NLU read these group answers as "stop" (0.81): the words must say it too."""
+    assert confirmed_intent("stop", text) is None
+    assert interpret(Message(text, "stop", 0.81), state("sex")).control is None
+
+
+@pytest.mark.parametrize("text", ["stop", "stop, I want to quit", "enough, no more questions"])
+def test_a_stop_in_words_stops(text: str) -> None:
+    assert interpret(Message(text, "stop", 0.9), state("sex")).control == STOP
