@@ -203,6 +203,8 @@ def _yes_no(text: str, trial: Trial, members: Sequence[str], whole: Span) -> Gro
     a bare "yes" (which ones?), or no answer at all (None)."""
     if lexicon(trial.language).regex("groups", "none_said").search(_lower(text)):
         return GroupReading({key: (False, whole) for key in members})
+    if lexicon(trial.language).regex("groups", "all_said").search(_lower(text)):
+        return GroupReading({key: (True, whole) for key in members})
     question = FactSpec("group", "boolean", "patient", "", "", language=trial.language)
     parsed = parse_answer(text, question)
     span = parsed.span or whole

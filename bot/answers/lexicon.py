@@ -72,6 +72,7 @@ SCHEMA: Mapping[str, Mapping[str, Kind]] = {
         "negated": "pattern",
         "none_else": "pattern",
         "none_said": "pattern",
+        "all_said": "pattern",
         "no_results": "pattern",
     },
     "dontknow": {

@@ -246,7 +246,7 @@ PATIENTS = [
         {
             **GOOD,
             "age_years": "27",
-            "pregnant_or_breastfeeding": "yes, I'm pregnant",
+            "conditions_now": "yes, I'm pregnant",
             "confirm_facts": "yes",
         },
         "ineligible",

@@ -46,7 +46,6 @@ def test_real_trial_group_timeframes(trial: Trial) -> None:
         "had_glucocorticoid_and_cyclophosphamide_6mo",
         "had_immunomodulator_3mo",
         "routine_treatment_failed",
-        "pregnant_or_breastfeeding",
         "diabetes",
         "diabetic_ketoacidosis",
     }

@@ -70,7 +70,9 @@ def test_a_story_is_read_back_then_stored_on_yes(patient: Patient) -> None:
     assert {a["raw_text"] for a in stories} == {STORY}  # the patient's own words as evidence
     assert reply.asking not in {"confirm_facts", *proposed, "age_years"}
     assert patient.slots["proposed_facts"] is None
-    assert patient.slots["pending_facts"] == [reply.asking]
+    # next: the "at the moment" group (pregnancy is one of its lines for her), all pending
+    assert reply.asking == "conditions_now"
+    assert patient.slots["pending_facts"] == list(TRIAL.groups["conditions_now"].members)
 
 
 def test_a_correction_at_the_read_back_stores_it_and_keeps_what_it_does_not_dispute(

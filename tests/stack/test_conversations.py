@@ -115,7 +115,7 @@ def test_needs_review_with_unknown_labs(stack: Stack) -> None:
     ("fact", "text", "criterion"),
     [
         ("conditions_now", "yes, I have breast cancer", "E4"),
-        ("pregnant_or_breastfeeding", "yes, I'm pregnant", "E11"),
+        ("conditions_now", "yes, I'm pregnant", "E11"),
         ("history_ever", "yes, a kidney transplant in 2019", "E10"),
         ("conditions_now", "just the heart, I have heart failure", "E2"),
     ],
