@@ -9,7 +9,7 @@ a temporary directory (printed with -s), never into the repository.
 
 A group's message offers "None of these", one button per item and "I don't know"; the item
 buttons carry `wide_only`, which chat.js turns into the class `quick-reply--wide`, hidden by
-the style sheet below 40rem: a phone shows two buttons, a desk ten.
+the style sheet below 40rem: a phone shows two buttons, a desk one more per item.
 """
 
 from __future__ import annotations
