@@ -392,15 +392,7 @@ GUARDIAN = KIDNEY_PATIENT.but(respondent="im his mum", age_years="12", sex="male
     "opening",
     [
         "hi",
-        pytest.param(
-            "hi my son has lupus can he join",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="when the story's other facts are known already (lupus, read back from "
-                "the opening), the age answer is read by the single-answer parser alone: 'I "
-                "found more than one number — please give just one' and the age is asked again",
-            ),
-        ),
+        "hi my son has lupus can he join",
     ],
 )
 def test_a_guardians_story_answers_the_age_question(stack: Stack, opening: str) -> None:
