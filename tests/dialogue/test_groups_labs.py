@@ -37,6 +37,7 @@ ANSWERS = {
     "conditions_now": "none of these",
     "history_ever": "no, none",
     "diabetes": "no",
+    "lab_results": "I don't have them",
     "confirm_facts": "yes",
 }
 
