@@ -263,9 +263,18 @@ def test_a_no_at_the_read_back_asks_the_values_once_more(at_labs: Patient) -> No
     assert all(stored.get(key, "unset") is None for key in missing if key != "ana_titer")
 
 
-def test_i_dont_have_them_leaves_every_lab_value_unknown(at_labs: Patient) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't have them",
+        "i dont have my results with me sorry",
+        "no idea, my doctor has those",
+        "not with me",
+    ],
+)
+def test_i_dont_have_them_leaves_every_lab_value_unknown(at_labs: Patient, text: str) -> None:
     pending = list(at_labs.slots["pending_facts"])
-    at_labs.say("I don't have them")
+    at_labs.say(text)
     stored = _stored()
     assert all(key in stored and stored[key] is None for key in pending)
     assert at_labs.slots["requested_slot"] != LABS
