@@ -3,8 +3,9 @@
     python -m bench.run              # the full run (~20 min on 2 cores)
     python -m bench.run --smoke      # everything small (a couple of minutes, mostly start-up)
 
-Order: questions to a decision (engine + planner, 500 patients) → the engine's own benchmark
-(bench.engine) → one real stack is started and shared by: agreement over REST (free-text
+Order: questions to a decision (engine + planner, 500 patients) → the engine's, the answer
+parser's and the story reader's own benchmarks (bench.engine, bench.parser,
+bench.story_speed) → one real stack is started and shared by: agreement over REST (free-text
 patients), latency of our bot at 1 / 10 / 50 concurrent conversations, then the stock
 `rasa init` bot in the same run, the memory of Rasa, the action server and the web app, and
 last the load benchmark (bench.load: 200 concurrent paced conversations for 180 s, then a short
@@ -29,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import agreement, cost, engine, latency, load, questions
+from bench import agreement, cost, engine, latency, load, questions, story_speed
 from bench import parser as answer_parser
 from bench.common import RESULTS_DIR, machine_info, publish
 from bench.population import DEFAULT_SEED
@@ -108,6 +109,8 @@ def run_all(args: argparse.Namespace, stack: BenchStack | None = None) -> int:
     done("engine", "Engine speed", e, engine.report)
     pa = answer_parser.run(3 if smoke else 200)
     done("parser", "Answer parser speed", pa, answer_parser.report)
+    st = story_speed.run(50 if smoke else 500, args.seed)
+    done(story_speed.NAME, "Story parsing speed (10-fact stories)", st, story_speed.report)
 
     # 3–5. one real stack for agreement, latency and memory
     size = args.agreement_size or (5 if smoke else 186)
