@@ -484,9 +484,9 @@ def _answer(base: Interpretation, state: State, asking: str) -> Interpretation:
         if parsed.status in ("value", "unknown"):
             return _with(base, _found(key, parsed, text, language, correction=True))
     parsed = parse_answer(text, fact)
-    if parsed.status == "invalid":
+    if parsed.status == "invalid" and len({c.fact for c in candidates}) >= 2:
         # "my son is 12, he has had lupus since 9": too many numbers for a bare answer, but
-        # the whole-message reading knows which one is the age
+        # the whole-message reading of a story knows which one is the age ("-5" is no story)
         answer = _pending_from_story(candidates, text, state, asking)
         if answer is not None:
             return _with(base, answer)

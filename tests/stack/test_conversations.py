@@ -133,7 +133,7 @@ def test_hard_exclusions_end_the_screening(
 
 
 def test_age_out_of_range_is_asked_first_and_decides(stack: Stack) -> None:
-    chat, asked, _ = screen(stack, {**GOOD, "age_years": "seventy"})
+    chat, asked, _ = screen(stack, {**GOOD, "age_years": "seventy", "confirm_facts": "yes"})
     assert asked == ["consent_prescreen", "respondent", "age_years", "confirm_facts"]
     export = stack.export(chat.sender)
     assert export["outcome"] == "ineligible" and export["criteria"]["I1"] == "not_met"

@@ -178,9 +178,12 @@ def fuzz_client(make_client: AppFactory) -> Iterator[TestClient]:
 
 
 def visible(text: str) -> str:
-    """What the patient visibly typed: no spaces, control, format or surrogate characters."""
+    """What the patient visibly typed: no spaces, control, format or surrogate characters. A
+    surrogate pair sent as two escapes in JSON ("\\ud800\\udc00") is the one character it
+    encodes (U+10000); a lone surrogate is nothing."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
     return "".join(
-        c for c in text if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Cs")
+        c for c in joined if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Cs")
     )
 
 
