@@ -159,7 +159,15 @@ def _asks(trial: Trial, now: list[str], later: list[str]) -> tuple[Ask, ...]:
         elif group.key not in placed:
             placed.add(group.key)
             asks.append(Ask(facts=members, group=group.key))
-    asks.extend(Ask(facts=(key,)) for key in later)
+    # the conditional ones (diabetes → its glucose values): lab values would come as one
+    # question too, so they count as one
+    later_labs = tuple(key for key in later if is_lab_value(trial.facts[key]))
+    for key in later:
+        if len(later_labs) >= 2 and key in later_labs:
+            if key == later_labs[0]:
+                asks.append(Ask(facts=later_labs, group=LABS))
+        else:
+            asks.append(Ask(facts=(key,)))
     return tuple(asks)
 
 
