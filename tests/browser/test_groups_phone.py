@@ -31,6 +31,7 @@ from bot.criteria import get_trial
 from bot.store import screenings, transcripts
 from bot.store.db import session_scope
 from bot.web.patient import COOKIE, COOKIE_SALT
+from tests.stack.harness import tracker_slots
 from tests.stack.test_groups_labs_stack import ANSWERS, CONFIRM, EVER, LABS, NOW, RULED_OUT
 
 from .conftest import SECRET, Web
@@ -170,14 +171,7 @@ class Page:
 
     def slots(self) -> dict[str, Any]:
         """The conversation's slots in Rasa's tracker."""
-        stack = self.web.stack
-        response = httpx.get(
-            f"{stack.settings.rasa_url}/conversations/{self.chat_id()}/tracker",
-            params={"token": stack.settings.rasa_token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json()["slots"])
+        return tracker_slots(self.web.stack, self.chat_id())
 
     @property
     def asking(self) -> str | None:

@@ -10,14 +10,7 @@ from bot.dialogue.state import REASK
 from tests.dialogue.conftest import Patient
 from tests.dialogue.test_groups_labs import walk_to
 from tests.dialogue.test_stories import _history, _stored
-
-HEART = "sorry, I forgot, I was diagnosed with heart failure last year, my ejection fraction is 40%"
-PROTEST = "it's not unknown, I definitely have heart failure"
-HEP_B = "no. sorry wait, the hepatitis question before - I think I'm a hep B carrier actually?"
-KIDNEYS = (
-    "my kidneys did not get better, I still have 3 g protein after tacrolimus and mycophenolate"
-)
-DISCOID = "I have discoid lupus on my face, but my dermatologist said it's not systemic lupus"
+from tests.issue11_quotes import DISCOID, HEART, HEP_B, KIDNEYS, PROTEST
 
 
 def _raw(fact: str) -> list[str]:

@@ -17,7 +17,7 @@ import httpx
 from bench.asked import asked_fact
 from bot.stack import Stack, free_port, stack_settings
 
-__all__ = ["Chat", "Stack", "asked_fact", "free_port", "running_stack"]
+__all__ = ["Chat", "Stack", "asked_fact", "free_port", "running_stack", "tracker_slots"]
 
 
 @contextmanager
@@ -31,6 +31,18 @@ def running_stack(model: Path, workdir: Path, database_url: str | None = None) -
         yield running
     finally:
         running.stop()
+
+
+def tracker_slots(stack: Stack, sender: str) -> dict[str, Any]:
+    """The conversation's slots as Rasa's tracker holds them (what outside tools read:
+    `requested_slot`, `pending_facts`, `proposed_facts`, `lab_missing`)."""
+    response = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.settings.rasa_token},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return dict(response.json()["slots"])
 
 
 class Chat:

@@ -16,24 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
-
 from bot.criteria import get_trial
-from tests.stack.harness import Chat, Stack
+from tests.stack.harness import Chat, Stack, tracker_slots
 
 #: requested_slot while a read-back (or the confirmation before an exclusion) waits.
 CONFIRM = "confirm_facts"
-
-
-def tracker_slots(stack: Stack, sender: str) -> dict[str, Any]:
-    """The conversation's slots as Rasa's tracker holds them."""
-    response = httpx.get(
-        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.settings.rasa_token},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return dict(response.json()["slots"])
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.criteria import get_trial
 from bot.store import screenings
 from bot.store.db import session_scope
-from tests.stack.harness import Chat, Stack
+from tests.stack.harness import Chat, Stack, tracker_slots
 
 pytestmark = pytest.mark.stack
 TRIAL = get_trial()
@@ -81,13 +80,7 @@ class Patient:
 
     def slots(self) -> dict[str, Any]:
         """The conversation's slots as Rasa's tracker holds them now."""
-        response = httpx.get(
-            f"{self.stack.settings.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": self.stack.settings.rasa_token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json()["slots"])
+        return tracker_slots(self.stack, self.sender)
 
     @property
     def asking(self) -> str | None:

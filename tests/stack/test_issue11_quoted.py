@@ -13,6 +13,16 @@ from __future__ import annotations
 import pytest
 
 from bot.criteria import get_trial
+from tests.issue11_quotes import (
+    DISCOID,
+    HEART,
+    HEP_B,
+    KIDNEYS,
+    OPENING,
+    PROTEST,
+    STORY,
+    TRANSPLANT,
+)
 from tests.stack.harness import Stack
 from tests.stack.quoted_support import (
     CONFIRM,
@@ -27,18 +37,6 @@ from tests.stack.quoted_support import (
 pytestmark = pytest.mark.stack
 TRIAL = get_trial()
 
-OPENING = "hi, i saw ur CAR-T study for lupus. i have lupus nephritis, can i join?"
-STORY = (
-    "I'm a 34 year old woman with lupus since 2018, lupus nephritis class IV on biopsy 3 months ago"
-)
-HEART = "sorry, I forgot, I was diagnosed with heart failure last year, my ejection fraction is 40%"
-PROTEST = "it's not unknown, I definitely have heart failure"
-HEP_B = "no. sorry wait, the hepatitis question before - I think I'm a hep B carrier actually?"
-KIDNEYS = (
-    "my kidneys did not get better, I still have 3 g protein after tacrolimus and mycophenolate"
-)
-DISCOID = "I have discoid lupus on my face, but my dermatologist said it's not systemic lupus"
-TRANSPLANT = "I had a kidney transplant in 2021"
 
 #: what the bot says when it tells a patient they are ruled out.
 RULED_OUT = "would not be a fit"

@@ -7,10 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.stack.harness import Chat, Stack, asked_fact
+from tests.stack.harness import Chat, Stack, asked_fact, tracker_slots
 from tests.stack.test_conversations import GOOD, TRIAL, Answers, answer_for
 
 pytestmark = pytest.mark.stack
@@ -31,14 +30,7 @@ KIDNEY = {
 
 def slots(stack: Stack, sender: str) -> dict[str, Any]:
     """The conversation's slots as Rasa's tracker holds them."""
-    response = httpx.get(
-        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.settings.rasa_token},
-        timeout=30,
-    )
-    response.raise_for_status()
-    tracker: dict[str, Any] = response.json()
-    return dict(tracker["slots"])
+    return tracker_slots(stack, sender)
 
 
 def finish(
