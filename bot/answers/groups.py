@@ -92,10 +92,13 @@ def _doubted_after(text: str, end: int, next_start: int, language: str) -> bool:
     return any(ahead.match(window[end:]) is None for end in ends)
 
 
-def _member_candidates(text: str, trial: Trial, members: Sequence[str]) -> list[Candidate]:
-    """The members `text` names, each once, in order of appearance."""
+def _member_candidates(
+    text: str, trial: Trial, members: Sequence[str], read: Sequence[Candidate] | None
+) -> list[Candidate]:
+    """The members `text` names, each once, in order of appearance (`read`: the message's
+    `extract_facts` reading, when the caller has it already)."""
     found: dict[str, Candidate] = {}
-    for candidate in extract_facts(text, trial):
+    for candidate in extract_facts(text, trial) if read is None else read:
         if candidate.fact in members and candidate.fact not in found:
             found[candidate.fact] = candidate
     return sorted(found.values(), key=lambda c: c.span[0] if c.span else 0)
@@ -116,21 +119,23 @@ def read_group_answer(
     trial: Trial,
     members: Sequence[str],
     labels: Mapping[str, str] | None = None,
+    candidates: Sequence[Candidate] | None = None,
 ) -> GroupReading | None:
     """The answer `text` gives to the grouped question listing `members` (fact keys of
-    `trial`, a view in one language; `labels`: the items' quick-reply labels). None: it does
-    not answer the question (ask again with the hint)."""
+    `trial`, a view in one language; `labels`: the items' quick-reply labels; `candidates`:
+    `extract_facts(text, trial)`, when the caller has read the message already). None: it
+    does not answer the question (ask again with the hint)."""
     language = trial.language
     whole: Span = (0, len(text))
     tapped = _button(text, members, labels or {})
     if tapped is not None:
         return _rest(members, {tapped: (True, whole)}, whole)
     values: dict[str, tuple[bool | None, Span]] = {}
-    candidates = _member_candidates(text, trial, members)
+    named = _member_candidates(text, trial, members, candidates)
     later: list[str] = []
-    for index, candidate in enumerate(candidates):
+    for index, candidate in enumerate(named):
         span = candidate.span or whole
-        following = candidates[index + 1].span if index + 1 < len(candidates) else None
+        following = named[index + 1].span if index + 1 < len(named) else None
         next_start = following[0] if following else len(text)
         if _past_or_symptom(text, span, language) and candidate.confidence == "ask":
             later.append(candidate.fact)  # "I had breast cancer 10 years ago": asked alone

@@ -361,7 +361,7 @@ def _grouped(base: Interpretation, state: State, group: Group) -> Interpretation
     others = tuple(found for found in stated if found.key not in members)
     base = replace(base, doubted=doubted_facts(candidates, state, None, others))
     story = replace(base, proposed=others, proposed_text=text) if others else base
-    reading = read_group_answer(text, state.trial, members, group.item_labels)
+    reading = read_group_answer(text, state.trial, members, group.item_labels, candidates)
     if reading is None or reading.which:
         if others:
             return story

@@ -134,24 +134,23 @@ class State:
             allowed = {key for key, fact in self.trial.facts.items() if is_lab_value(fact)}
         else:
             return ()
-        raw = self.slots.get(PENDING_FACTS)
-        listed = [str(key) for key in raw] if isinstance(raw, list) else []
         known = self.facts()
-        return tuple(key for key in listed if key in allowed and key not in known)
+        return tuple(k for k in self._fact_keys(PENDING_FACTS) if k in allowed and k not in known)
 
     @property
     def lab_missing(self) -> list[str]:
         """The lab values still missing, asked with the read-back of a pasted report."""
-        raw = self.slots.get(LAB_MISSING)
-        if not isinstance(raw, list):
-            return []
         known = self.facts()
-        return [str(k) for k in raw if str(k) in self.trial.facts and str(k) not in known]
+        return [key for key in self._fact_keys(LAB_MISSING) if key not in known]
 
     @property
     def reask(self) -> list[str]:
         """The answered facts to ask again (see `REASK`), in the order they were doubted."""
-        raw = self.slots.get(REASK)
+        return self._fact_keys(REASK)
+
+    def _fact_keys(self, slot: str) -> list[str]:
+        """The trial's fact keys a list slot holds, in its order (anything else is dropped)."""
+        raw = self.slots.get(slot)
         if not isinstance(raw, list):
             return []
         return [str(key) for key in raw if str(key) in self.trial.facts]

@@ -142,33 +142,37 @@ def is_lab_value(fact: FactSpec) -> bool:
 def _asks(trial: Trial, now: list[str], later: list[str]) -> tuple[Ask, ...]:
     """The questions for the facts askable `now` (a group where 2+ of its members are among
     them, at its first member's place; the lab values likewise) and, after them, each
-    conditional fact alone."""
+    conditional fact alone (the lab values among them, which would come as one question too,
+    counted as one)."""
     pending = set(now)
-    labs = tuple(key for key in now if is_lab_value(trial.facts[key]))
+    labs, later_labs = _lab_values(trial, now), _lab_values(trial, later)
     asks: list[Ask] = []
     placed: set[str] = set()
     for key in now:
         group = trial.group_of(key) if trial.groups else None
         members = tuple(m for m in group.members if m in pending) if group else ()
-        if len(labs) >= 2 and key in labs:
-            if LABS not in placed:
-                placed.add(LABS)
+        if key in labs:
+            if key == labs[0]:
                 asks.append(Ask(facts=labs, group=LABS))
         elif group is None or len(members) < 2:
             asks.append(Ask(facts=(key,)))
         elif group.key not in placed:
             placed.add(group.key)
             asks.append(Ask(facts=members, group=group.key))
-    # the conditional ones (diabetes → its glucose values): lab values would come as one
-    # question too, so they count as one
-    later_labs = tuple(key for key in later if is_lab_value(trial.facts[key]))
     for key in later:
-        if len(later_labs) >= 2 and key in later_labs:
+        if key in later_labs:
             if key == later_labs[0]:
                 asks.append(Ask(facts=later_labs, group=LABS))
         else:
             asks.append(Ask(facts=(key,)))
     return tuple(asks)
+
+
+def _lab_values(trial: Trial, keys: list[str]) -> tuple[str, ...]:
+    """The lab values among `keys` when there are two or more (asked as one question), else
+    none (a single one is asked on its own)."""
+    labs = tuple(key for key in keys if is_lab_value(trial.facts[key]))
+    return labs if len(labs) >= 2 else ()
 
 
 def _may_become_askable(trial: Trial, fact: FactSpec, facts: Facts) -> bool:
