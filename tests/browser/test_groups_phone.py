@@ -25,12 +25,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.criteria import get_trial
 from bot.store import screenings, transcripts
 from bot.store.db import session_scope
 from bot.web.patient import COOKIE, COOKIE_SALT
+from tests.browser.test_patient_browser import ChatPage
 from tests.stack.harness import tracker_slots
 from tests.stack.test_groups_labs_stack import ANSWERS, CONFIRM, EVER, LABS, NOW, RULED_OUT
 
@@ -55,12 +55,12 @@ def shots() -> Path:
     return folder
 
 
-class Page:
-    """The patient page at one viewport size, as a person sees and uses it."""
+class Page(ChatPage):
+    """The patient page at one viewport size, as a person sees and uses it (the widget test's
+    page: waiting, counting and typing are the same)."""
 
     def __init__(self, driver: WebDriver, web: Web, size: tuple[int, int]) -> None:
-        self.driver = driver
-        self.web = web
+        super().__init__(driver, web)
         self.width, self.height = size
 
     def open(self) -> None:
@@ -77,20 +77,6 @@ class Page:
         self.wait_idle()
         assert self.driver.execute_script("return window.innerWidth") == self.width
 
-    def wait_idle(self, bot_messages_more_than: int = 0) -> None:
-        """Until no request is pending and more than `n` bot messages are shown."""
-
-        def ready(driver: WebDriver) -> bool:
-            return bool(
-                driver.execute_script(
-                    "return document.getElementById('chat-typing').hidden && "
-                    "document.querySelectorAll('#chat-log .from-bot').length > arguments[0];",
-                    bot_messages_more_than,
-                )
-            )
-
-        WebDriverWait(self.driver, WAIT).until(ready)
-
     def lines(self) -> list[tuple[str, str]]:
         """[(who, text)] as shown (innerText: line breaks as rendered), the screen-reader
         prefix taken off."""
@@ -102,12 +88,6 @@ class Page:
             " return [m.classList.contains('from-bot') ? 'bot' : 'patient', text]; });"
         )
         return [(who, text) for who, text in rows]
-
-    def bot_count(self) -> int:
-        return sum(1 for who, _ in self.lines() if who == "bot")
-
-    def last_bot_text(self) -> str:
-        return [text for who, text in self.lines() if who == "bot"][-1]
 
     def said(self) -> str:
         return "\n".join(text for who, text in self.lines() if who == "bot")
@@ -128,12 +108,6 @@ class Page:
         before = self.bot_count()
         [button] = [b for b in self.buttons() if b.is_displayed() and b.text == title]
         button.click()
-        self.wait_idle(before)
-
-    def type(self, text: str) -> None:
-        before = self.bot_count()
-        box = self.driver.find_element(By.ID, "chat-input")
-        box.send_keys(text, Keys.ENTER)
         self.wait_idle(before)
 
     def paste(self, text: str) -> str:
@@ -163,11 +137,6 @@ class Page:
         before = self.bot_count()
         self.driver.find_element(By.ID, "chat-input").send_keys(Keys.ENTER)
         self.wait_idle(before)
-
-    def chat_id(self) -> str:
-        cookie = self.driver.get_cookie(COOKIE)
-        assert cookie is not None
-        return Signer(SECRET, salt=COOKIE_SALT).unsign(cookie["value"]).decode()
 
     def slots(self) -> dict[str, Any]:
         """The conversation's slots in Rasa's tracker."""
